@@ -1,0 +1,46 @@
+# Tousu: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LOCK   := requirements/lock.txt
+
+.PHONY: run test lint install install-dev lock bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/pip install -q -c $(LOCK) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install -q -c $(LOCK) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: migrate var/tousu.sqlite3, load demo data once, serve site + API + worker on :8000
+run: install
+	TOUSU_LOCAL=1 $(BIN)/tousu run
+
+## test: the whole suite on SQLite, and on PostgreSQL too when CI or DATABASE_URL says so
+test: install-dev
+	bash scripts/test.sh
+
+## lint: ruff + mypy (django-stubs) + makemigrations --check
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	TOUSU_LOCAL=1 $(BIN)/mypy
+	mkdir -p var && TOUSU_LOCAL=1 $(BIN)/tousu makemigrations --check --dry-run
+
+## lock: re-resolve the pinned versions after changing dependencies in pyproject.toml
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install -q -e '.[dev]'
+	.lockenv/bin/pip freeze --exclude-editable | grep -v '^-e' > $(LOCK)
+	rm -rf .lockenv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""The django-ninja API object, authentication and the one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tousu.accounts.models import User
+from tousu.accounts.services import token_authenticate
+from tousu.common.errors import DomainError, NotAuthenticated
+
+api = NinjaAPI(
+    title="Tousu API",
+    version="1",
+    description="投诉平台开放接口。Errors: `{code, message, details}`.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+# One router for every path: django-ninja merges the methods of one path only within a router.
+router = Router()
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer tsk_…`` with a token created under /api/v1/me/tokens."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = token_authenticate(token)
+        request.user = user
+        return user
+
+
+# Pages' session (with CSRF on writes) or an API token.
+AUTH = [BearerToken(), SessionAuth()]
+
+
+def optional_user(request: HttpRequest) -> User | None:
+    """The caller, if any, for endpoints that anonymous visitors may also use."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return token_authenticate(header[7:].strip())
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+def error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details or {}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status_code, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "msg": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in exc.errors
+    ]
+    fields = [e["loc"][-1] for e in errors if e["loc"]]
+    message = "提交的内容有误：" + "、".join(dict.fromkeys(fields)) if fields else "提交的内容有误"
+    return error_response(request, 422, "validation_error", message, {"errors": errors})
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "not_authenticated", "请先登录或提供有效的 API 令牌")
+
+
+@api.exception_handler(Http404)
+def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", "找不到该内容")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        429: "rate_limited",
+    }
+    message = "CSRF 校验失败，请刷新页面后重试" if "CSRF" in str(exc) else str(exc)
+    return error_response(
+        request, exc.status_code, codes.get(exc.status_code, "http_error"), message
+    )

@@ -1,0 +1,119 @@
+"""Companies, brands, aliases, sectors, regions and merchant memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Sector(models.TextChoices):
+    ECOMMERCE = "ecommerce", "电商平台"
+    FINANCE = "finance", "金融支付"
+    TRAVEL = "travel", "旅游出行"
+    LOCAL_SERVICES = "local_services", "生活服务"
+    EDUCATION = "education", "教育培训"
+    LOGISTICS = "logistics", "物流快递"
+    TELECOM = "telecom", "通信"
+    AUTO = "auto", "汽车"
+    ELECTRONICS = "electronics", "数码家电"
+    FASHION_BEAUTY = "fashion_beauty", "美妆服饰"
+    FOOD = "food", "食品"
+    HOUSEHOLD = "household", "日用百货"
+    REAL_ESTATE = "real_estate", "房产家居"
+    HEALTH = "health", "医疗健康"
+    GAMES = "games", "游戏娱乐"
+    SHARING = "sharing", "共享经济"
+    OTHER = "other", "其他"
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division (province, prefecture or county level)."""
+
+    code = models.CharField(max_length=6, primary_key=True)
+    name = models.CharField(max_length=60)
+    level = models.PositiveSmallIntegerField(help_text="1 province, 2 prefecture, 3 county")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Company(models.Model):
+    name = models.CharField("企业名称", max_length=120)
+    name_key = models.CharField(
+        max_length=120, unique=True, help_text="normalized name (width, case, script, spaces)"
+    )
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True, null=True, blank=True)
+    sector = models.CharField(max_length=20, choices=Sector.choices, default=Sector.OTHER)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+    website = models.URLField(blank=True)
+    app_names = models.JSONField(default=list, blank=True)
+    description = models.TextField(blank=True)
+    is_verified = models.BooleanField("已认证", default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # A company a consumer typed in that staff have not confirmed yet.
+    is_confirmed = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "companies"
+        indexes = [models.Index(fields=["sector"]), models.Index(fields=["region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanyAlias(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=120)
+    alias_key = models.CharField(max_length=120, unique=True)
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class Brand(models.Model):
+    """A brand or service of a company (美团 → 美团外卖); a complaint may target one."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="brands")
+    name = models.CharField(max_length=120)
+    name_key = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name_key"], name="brand_unique_per_company")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", "管理员"
+    AGENT = "agent", "客服"
+    VIEWER = "viewer", "只读"
+
+
+class CompanyMembership(models.Model):
+    """A merchant user's membership in a company, with a role inside the company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.AGENT)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "user"], name="membership_unique")
+        ]

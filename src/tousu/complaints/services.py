@@ -1,0 +1,974 @@
+"""Complaint services: one function per transition, the only code that writes ``status``.
+
+Each transition locks the row, checks ``states.EDGES`` for the action, the current status and the
+actor, writes exactly one ``ComplaintEvent``, saves with ``update_fields`` and schedules side
+effects (notifications) on commit. Illegal transitions raise ``IllegalTransition`` (HTTP 409) and
+change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tousu.accounts.models import Role, User
+from tousu.common.calendar import add_working_days
+from tousu.common.errors import (
+    Conflict,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from tousu.common.ids import new_public_number
+from tousu.common.text import normalize_text
+from tousu.companies.models import Company, CompanyMembership, Region
+from tousu.companies.services import company_is_reachable, company_resolve_or_create
+
+from .evidence import PreparedFile, store_evidence
+from .models import (
+    Complaint,
+    ComplaintEvent,
+    Demand,
+    EventKind,
+    HideReason,
+    IdempotencyKey,
+    ProblemType,
+    Rating,
+    RejectionReason,
+    Visibility,
+)
+from .states import Action, Actor, Status, allowed_targets, edges_for
+
+MAX_AMOUNT = Decimal("1000000000")
+
+
+def _conf(key: str) -> Any:
+    return settings.TOUSU[key]
+
+
+# --- who is acting -----------------------------------------------------------
+
+
+def actor_kind(user: User | None, complaint: Complaint) -> set[Actor]:
+    """The actor roles ``user`` holds towards ``complaint`` (None means the platform)."""
+    if user is None:
+        return {Actor.SYSTEM}
+    kinds: set[Actor] = set()
+    if complaint.consumer_id == user.pk:
+        kinds.add(Actor.CONSUMER)
+    if user.role == Role.MODERATOR:
+        kinds.add(Actor.MODERATOR)
+    if user.role == Role.MEDIATOR:
+        kinds.add(Actor.MEDIATOR)
+    if (
+        user.role == Role.MERCHANT
+        and CompanyMembership.objects.filter(company_id=complaint.company_id, user=user).exists()
+    ):
+        kinds.add(Actor.MERCHANT)
+    return kinds
+
+
+def _lock(complaint_id: int) -> Complaint:
+    complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
+    if complaint is None:
+        raise NotFound("找不到该投诉", code="complaint_not_found")
+    return complaint
+
+
+def _check(
+    complaint: Complaint, action: Action, user: User | None, target: Status | None = None
+) -> tuple[Status, Actor]:
+    """Return (target status, acting role) or raise 403 / 409 without changing anything."""
+    kinds = actor_kind(user, complaint)
+    edges = [e for e in edges_for(action, complaint.status) if target is None or e.target == target]
+    allowed_everywhere = {a for e in _all_edges(action) for a in e.actors}
+    role = next(
+        (
+            k
+            for k in (Actor.SYSTEM, Actor.MODERATOR, Actor.MEDIATOR, Actor.MERCHANT, Actor.CONSUMER)
+            if k in kinds and k in allowed_everywhere
+        ),
+        None,
+    )
+    if role is None:
+        raise PermissionDenied(
+            "您无权对该投诉执行此操作",
+            code="not_allowed_for_actor",
+            details={"action": str(action)},
+        )
+    if not edges:
+        raise IllegalTransition(
+            f"投诉当前状态为「{Status(complaint.status).label}」，不能「{Action(action).label}」",
+            details={"action": str(action), "status": complaint.status},
+        )
+    targets = allowed_targets(action, complaint.status, role)
+    if not targets:
+        raise PermissionDenied(
+            "您无权对该投诉执行此操作",
+            code="not_allowed_for_actor",
+            details={"action": str(action)},
+        )
+    chosen = target if target is not None else next(iter(targets))
+    return chosen, role
+
+
+def _all_edges(action: Action) -> list[Any]:
+    from .states import EDGES
+
+    return [e for e in EDGES if e.action == action]
+
+
+def _record(
+    complaint: Complaint,
+    *,
+    kind: str,
+    actor: User | None,
+    actor_role: str,
+    action: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    message: str = "",
+    payload: dict[str, Any] | None = None,
+    is_public: bool = True,
+    now: datetime | None = None,
+) -> ComplaintEvent:
+    event = ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        action=action,
+        actor=actor,
+        actor_role=actor_role,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        message=message,
+        payload=payload or {},
+        is_public=is_public,
+        created_at=now or timezone.now(),
+    )
+    transaction.on_commit(lambda: _notify(event.pk))
+    return event
+
+
+def _notify(event_id: int) -> None:
+    from tousu.engagement.tasks import notify_event
+
+    notify_event.enqueue(event_id)
+
+
+def _transition(
+    complaint: Complaint,
+    *,
+    action: Action,
+    actor: User | None,
+    target: Status | None = None,
+    reason: str = "",
+    message: str = "",
+    payload: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> ComplaintEvent:
+    """Check the table, move ``complaint`` to the target status and write one event."""
+    now = now or timezone.now()
+    to_status, role = _check(complaint, action, actor, target)
+    from_status = complaint.status
+    fields = {"status": to_status, "updated_at": now, **(changes or {})}
+    for name, value in fields.items():
+        setattr(complaint, name, value)
+    complaint.save(update_fields=list(fields))
+    return _record(
+        complaint,
+        kind=EventKind.TRANSITION,
+        actor=actor,
+        actor_role=str(role),
+        action=str(action),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        message=message,
+        payload=payload,
+        now=now,
+    )
+
+
+def _require_text(text: str, field_name: str, label: str, max_len: int = 5000) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(f"请填写{label}", code="required", details={"field": field_name})
+    if len(text) > max_len:
+        raise ValidationFailed(
+            f"{label}不能超过{max_len}个字",
+            code="too_long",
+            details={"field": field_name, "max": max_len},
+        )
+    return text
+
+
+# --- submission ----------------------------------------------------------------
+
+
+@dataclass
+class ComplaintInput:
+    title: str
+    details: str
+    company_id: int | None = None
+    company_name: str = ""
+    brand_id: int | None = None
+    problem_types: list[str] = field(default_factory=list)
+    problem_other: str = ""
+    demands: list[str] = field(default_factory=list)
+    demand_other: str = ""
+    amount: str | Decimal | None = None
+    order_number: str = ""
+    purchase_date: date | None = None
+    consumer_region: str | None = None
+    show_nickname: bool = False
+
+
+def validate_amount(raw: str | Decimal | None) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        amount = Decimal(str(raw).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ValidationFailed(
+            "涉诉金额应为数字，例如 199.00", code="invalid_amount", details={"field": "amount"}
+        ) from exc
+    if not amount.is_finite():
+        raise ValidationFailed(
+            "涉诉金额应为数字", code="invalid_amount", details={"field": "amount"}
+        )
+    if amount < 0:
+        raise ValidationFailed(
+            "涉诉金额不能为负数", code="invalid_amount", details={"field": "amount"}
+        )
+    if amount > MAX_AMOUNT:
+        raise ValidationFailed(
+            "涉诉金额不能超过10亿元", code="invalid_amount", details={"field": "amount"}
+        )
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationFailed(
+            "涉诉金额最多两位小数", code="invalid_amount", details={"field": "amount"}
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _validate_choices(
+    values: Sequence[str], allowed: list[str], field_name: str, label: str
+) -> list[str]:
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValidationFailed(
+            f"{label}不在可选范围内：{'、'.join(bad)}",
+            code="invalid_choice",
+            details={"field": field_name, "invalid": bad},
+        )
+    return list(dict.fromkeys(values))
+
+
+def content_hash_for(company_id: int, title: str, details: str) -> str:
+    text = f"{company_id}\n{normalize_text(title)}\n{normalize_text(details)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _clean_input(data: ComplaintInput, consumer: User) -> dict[str, Any]:
+    title = _require_text(data.title, "title", "投诉标题", 80)
+    if len(title) < 4:
+        raise ValidationFailed("投诉标题至少4个字", code="too_short", details={"field": "title"})
+    details = _require_text(data.details, "details", "投诉详情", 5000)
+    if len(details) < 10:
+        raise ValidationFailed(
+            "投诉详情至少10个字，请描述发生了什么", code="too_short", details={"field": "details"}
+        )
+    problem_types = _validate_choices(
+        data.problem_types, ProblemType.values, "problem_types", "投诉问题"
+    )
+    demands = _validate_choices(data.demands, Demand.values, "demands", "投诉要求")
+    if not problem_types and not data.problem_other.strip():
+        raise ValidationFailed(
+            "请至少选择一个投诉问题或填写其他问题",
+            code="required",
+            details={"field": "problem_types"},
+        )
+    if not demands and not data.demand_other.strip():
+        raise ValidationFailed(
+            "请至少选择一个投诉要求或填写其他要求", code="required", details={"field": "demands"}
+        )
+    amount = validate_amount(data.amount)
+    order_number = (data.order_number or "").strip()
+    if len(order_number) > 64:
+        raise ValidationFailed(
+            "订单号不能超过64个字符", code="too_long", details={"field": "order_number"}
+        )
+    today = timezone.localdate()
+    if data.purchase_date:
+        if data.purchase_date > today:
+            raise ValidationFailed(
+                "购买日期不能晚于今天", code="invalid_date", details={"field": "purchase_date"}
+            )
+        if (today - data.purchase_date).days > _conf("MAX_COMPLAINT_AGE_DAYS"):
+            raise ValidationFailed(
+                "超过3年的消费纠纷不予受理", code="too_old", details={"field": "purchase_date"}
+            )
+    region = None
+    if data.consumer_region:
+        region = Region.objects.filter(code=data.consumer_region).first()
+        if region is None:
+            raise ValidationFailed(
+                "所在地区代码无效", code="invalid_region", details={"field": "consumer_region"}
+            )
+    brand = None
+    if data.company_id:
+        company = Company.objects.filter(pk=data.company_id).first()
+        if company is None:
+            raise ValidationFailed(
+                "找不到所选企业", code="invalid_company", details={"field": "company_id"}
+            )
+    elif data.company_name.strip():
+        company, brand = company_resolve_or_create(name=data.company_name, user=consumer)
+    else:
+        raise ValidationFailed(
+            "请选择或填写被投诉企业", code="required", details={"field": "company_id"}
+        )
+    if data.brand_id:
+        brand = company.brands.filter(pk=data.brand_id).first()
+        if brand is None:
+            raise ValidationFailed(
+                "所选品牌不属于该企业", code="invalid_brand", details={"field": "brand_id"}
+            )
+    return {
+        "title": title,
+        "details": details,
+        "company": company,
+        "brand": brand,
+        "problem_types": problem_types,
+        "problem_other": data.problem_other.strip()[:100],
+        "demands": demands,
+        "demand_other": data.demand_other.strip()[:100],
+        "amount": amount,
+        "order_number": order_number,
+        "purchase_date": data.purchase_date,
+        "consumer_region": region,
+        "show_nickname": bool(data.show_nickname),
+    }
+
+
+def complaint_submit(
+    *,
+    consumer: User,
+    data: ComplaintInput,
+    files: Sequence[PreparedFile] = (),
+    idempotency_key: str | None = None,
+) -> tuple[Complaint, bool]:
+    """File a complaint with its evidence in one transaction.
+
+    Returns ``(complaint, created)``; a retry with the same ``Idempotency-Key`` returns the first
+    complaint and ``created=False``.
+    """
+    if idempotency_key:
+        idempotency_key = idempotency_key.strip()[:100]
+        existing = IdempotencyKey.objects.filter(user=consumer, key=idempotency_key).first()
+        if existing:
+            return existing.complaint, False
+    if consumer.role != Role.CONSUMER:
+        raise PermissionDenied("只有消费者账号可以发起投诉", code="consumers_only")
+    cleaned = _clean_input(data, consumer)
+    if len(files) > _conf("EVIDENCE_MAX_FILES"):
+        raise ValidationFailed(
+            f"最多上传{_conf('EVIDENCE_MAX_FILES')}个证据文件",
+            code="too_many_files",
+            details={"field": "evidence"},
+        )
+    chash = content_hash_for(cleaned["company"].pk, cleaned["title"], cleaned["details"])
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            dup = Complaint.objects.filter(
+                consumer=consumer,
+                company=cleaned["company"],
+                content_hash=chash,
+                status__in=[s.value for s in _open_statuses()],
+            ).first()
+            if dup is not None:
+                raise Conflict(
+                    "您已就相同内容投诉过该企业，且投诉尚未结束",
+                    code="duplicate_open_complaint",
+                    details={"public_number": dup.public_number},
+                )
+            complaint = Complaint(
+                consumer=consumer,
+                content_hash=chash,
+                created_at=now,
+                updated_at=now,
+                submitted_at=now,
+                review_due_at=add_working_days(now, _conf("REVIEW_SLA_WORKING_DAYS")),
+                **cleaned,
+            )
+            _save_with_unique_number(complaint)
+            _record(
+                complaint,
+                kind=EventKind.SUBMITTED,
+                actor=consumer,
+                actor_role=Actor.CONSUMER,
+                to_status=Status.PENDING_REVIEW,
+                now=now,
+            )
+            store_evidence(complaint=complaint, files=files, user=consumer)
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    user=consumer, key=idempotency_key, complaint=complaint
+                )
+    except IntegrityError:
+        if idempotency_key:
+            existing = IdempotencyKey.objects.filter(user=consumer, key=idempotency_key).first()
+            if existing:  # a concurrent retry won the race
+                return existing.complaint, False
+        raise
+    return complaint, True
+
+
+def _open_statuses() -> frozenset[Status]:
+    from .states import OPEN_STATUSES
+
+    return OPEN_STATUSES
+
+
+def _save_with_unique_number(complaint: Complaint) -> None:
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                complaint.save(force_insert=True)
+            return
+        except IntegrityError:
+            if Complaint.objects.filter(public_number=complaint.public_number).exists():
+                complaint.public_number = new_public_number()
+                complaint.pk = None
+                continue
+            raise
+    raise RuntimeError("could not allocate a unique public number")
+
+
+# --- review --------------------------------------------------------------------
+
+
+def _assignment_changes(complaint: Complaint, now: datetime) -> dict[str, Any]:
+    return {
+        "assigned_at": now,
+        "reply_due_at": add_working_days(now, _conf("REPLY_SLA_WORKING_DAYS")),
+        "is_overdue": False,
+    }
+
+
+def complaint_accept(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        reachable = company_is_reachable(complaint.company)
+        target = Status.PROCESSING if reachable else Status.UNASSIGNED
+        changes: dict[str, Any] = {
+            "accepted_at": now,
+            "visibility": Visibility.PUBLIC,
+            "rejection_reason": "",
+            "rejection_message": "",
+        }
+        if reachable:
+            changes.update(_assignment_changes(complaint, now))
+        _transition(
+            complaint,
+            action=Action.ACCEPT,
+            actor=actor,
+            target=target,
+            message=message,
+            changes=changes,
+            now=now,
+        )
+    return complaint
+
+
+def complaint_reject(
+    *, complaint_id: int, actor: User, reason: str, message: str = ""
+) -> Complaint:
+    if reason not in RejectionReason.values:
+        raise ValidationFailed(
+            "请选择驳回原因",
+            code="invalid_reason",
+            details={"field": "reason", "allowed": RejectionReason.values},
+        )
+    message = (message or "").strip()[:500] or RejectionReason(reason).label
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        _transition(
+            complaint,
+            action=Action.REJECT,
+            actor=actor,
+            reason=reason,
+            message=message,
+            changes={"rejection_reason": reason, "rejection_message": message},
+        )
+    return complaint
+
+
+def complaint_withdraw(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        _transition(
+            complaint,
+            action=Action.WITHDRAW,
+            actor=actor,
+            message=message[:500],
+            changes={"closed_at": now},
+            now=now,
+        )
+    return complaint
+
+
+def complaint_resubmit(
+    *, complaint_id: int, actor: User, title: str | None = None, details: str | None = None
+) -> Complaint:
+    """A rejected complaint, edited by its consumer, goes back to review."""
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        _check(complaint, Action.RESUBMIT, actor)
+        changes: dict[str, Any] = {}
+        if title is not None:
+            changes["title"] = _require_text(title, "title", "投诉标题", 80)
+        if details is not None:
+            changes["details"] = _require_text(details, "details", "投诉详情", 5000)
+        if changes:
+            changes["content_hash"] = content_hash_for(
+                complaint.company_id,
+                changes.get("title", complaint.title),
+                changes.get("details", complaint.details),
+            )
+        now = timezone.now()
+        changes.update(
+            {
+                "submitted_at": now,
+                "review_due_at": add_working_days(now, _conf("REVIEW_SLA_WORKING_DAYS")),
+            }
+        )
+        _transition(
+            complaint,
+            action=Action.RESUBMIT,
+            actor=actor,
+            changes=changes,
+            now=now,
+            payload={"edited": sorted(k for k in changes if k in {"title", "details"})},
+        )
+    return complaint
+
+
+# --- assignment ------------------------------------------------------------------
+
+
+def complaint_assign(*, complaint_id: int, actor: User | None = None) -> Complaint:
+    """Platform: an unassigned complaint goes to the company once it is reachable."""
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        _transition(
+            complaint,
+            action=Action.ASSIGN,
+            actor=None,
+            changes=_assignment_changes(complaint, now),
+            now=now,
+            payload={"triggered_by": actor.pk if actor else None},
+        )
+    return complaint
+
+
+def complaints_assign_for_company(*, company: Company, actor: User | None = None) -> int:
+    if not company_is_reachable(company):
+        return 0
+    ids = list(
+        Complaint.objects.filter(company=company, status=Status.UNASSIGNED).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        complaint_assign(complaint_id=pk, actor=actor)
+    return len(ids)
+
+
+def complaint_close_unassigned(
+    *, complaint_id: int, actor: User | None = None, message: str = ""
+) -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        _transition(
+            complaint,
+            action=Action.CLOSE_UNASSIGNED,
+            actor=actor,
+            message=message,
+            changes={"closed_at": now},
+            now=now,
+        )
+    return complaint
+
+
+# --- the company answers -----------------------------------------------------------
+
+
+def complaint_reply(
+    *, complaint_id: int, actor: User, message: str, solution: bool = False
+) -> Complaint:
+    """A merchant replies (or proposes a solution). processing → replied; in replied it adds."""
+    message = _require_text(message, "message", "回复内容", 5000)
+    kind = EventKind.SOLUTION if solution else EventKind.REPLY
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        changes: dict[str, Any] = {"last_reply_at": now}
+        if complaint.first_reply_at is None:
+            changes["first_reply_at"] = now
+        if complaint.status == Status.REPLIED:
+            if Actor.MERCHANT not in actor_kind(actor, complaint):
+                raise PermissionDenied("只有该企业的商家账号可以回复", code="not_allowed_for_actor")
+            for name, value in {**changes, "updated_at": now}.items():
+                setattr(complaint, name, value)
+            complaint.save(update_fields=[*changes, "updated_at"])
+            _record(
+                complaint,
+                kind=kind,
+                actor=actor,
+                actor_role=Actor.MERCHANT,
+                action=Action.REPLY,
+                message=message,
+                now=now,
+            )
+        else:
+            changes["is_overdue"] = False
+            event = _transition(
+                complaint,
+                action=Action.REPLY,
+                actor=actor,
+                message=message,
+                changes=changes,
+                now=now,
+            )
+            if solution:
+                event.kind = EventKind.SOLUTION
+                event.save(update_fields=["kind"])
+    return complaint
+
+
+def complaint_propose_solution(*, complaint_id: int, actor: User, message: str) -> Complaint:
+    return complaint_reply(complaint_id=complaint_id, actor=actor, message=message, solution=True)
+
+
+def complaint_request_completion(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        _transition(
+            complaint,
+            action=Action.REQUEST_COMPLETION,
+            actor=actor,
+            message=message.strip()[:2000],
+            changes={
+                "completion_requested_at": now,
+                "confirm_due_at": now + timedelta(days=_conf("CONFIRM_TIMEOUT_DAYS")),
+            },
+            now=now,
+        )
+    return complaint
+
+
+# --- the consumer answers ------------------------------------------------------------
+
+
+def complaint_follow_up(*, complaint_id: int, actor: User, message: str) -> Complaint:
+    """The consumer adds information. In replied it sends the case back to processing."""
+    message = _require_text(message, "message", "补充内容", 5000)
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        if complaint.status == Status.REPLIED:
+            _transition(
+                complaint,
+                action=Action.FOLLOW_UP,
+                actor=actor,
+                message=message,
+                changes=_assignment_changes(complaint, now),
+                now=now,
+            )
+            return complaint
+        from .states import NON_TRANSITION_ACTIONS
+
+        if Actor.CONSUMER not in actor_kind(actor, complaint):
+            raise PermissionDenied("只有投诉人可以补充投诉", code="not_allowed_for_actor")
+        if complaint.status not in NON_TRANSITION_ACTIONS["follow_up"]:
+            raise IllegalTransition(
+                f"投诉当前状态为「{Status(complaint.status).label}」，不能补充投诉",
+                details={"action": "follow_up", "status": complaint.status},
+            )
+        complaint.updated_at = now
+        complaint.save(update_fields=["updated_at"])
+        _record(
+            complaint,
+            kind=EventKind.FOLLOW_UP,
+            actor=actor,
+            actor_role=Actor.CONSUMER,
+            action=Action.FOLLOW_UP,
+            message=message,
+            now=now,
+        )
+    return complaint
+
+
+def _validate_stars(**stars: int) -> dict[str, int]:
+    for name, value in stars.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+            raise ValidationFailed(
+                "评分应为1到5的整数", code="invalid_rating", details={"field": name}
+            )
+    return stars
+
+
+def complaint_confirm_completion(
+    *,
+    complaint_id: int,
+    actor: User,
+    attitude: int,
+    speed: int,
+    satisfaction: int,
+    comment: str = "",
+) -> Complaint:
+    stars = _validate_stars(attitude=attitude, speed=speed, satisfaction=satisfaction)
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationFailed(
+            "评价内容不能超过500字", code="too_long", details={"field": "comment"}
+        )
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        event = _transition(
+            complaint,
+            action=Action.CONFIRM,
+            actor=actor,
+            message=comment,
+            payload=stars,
+            changes={"completed_at": now, "confirm_due_at": None},
+            now=now,
+        )
+        Rating.objects.create(
+            complaint=complaint, event=event, comment=comment, created_at=now, **stars
+        )
+    return complaint
+
+
+def complaint_dispute_completion(*, complaint_id: int, actor: User, message: str) -> Complaint:
+    message = _require_text(message, "message", "异议理由", 2000)
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        _transition(
+            complaint,
+            action=Action.DISPUTE,
+            actor=actor,
+            message=message,
+            changes={**_assignment_changes(complaint, now), "confirm_due_at": None},
+            now=now,
+        )
+    return complaint
+
+
+def complaint_reopen(*, complaint_id: int, actor: User, message: str) -> Complaint:
+    message = _require_text(message, "message", "重新打开的理由", 2000)
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        _check(complaint, Action.REOPEN, actor)
+        completed_at = complaint.completed_at or now
+        if now - completed_at > timedelta(days=_conf("REOPEN_WITHIN_DAYS")):
+            raise IllegalTransition("投诉完成已超过30天，不能重新打开", code="reopen_window_passed")
+        _transition(
+            complaint,
+            action=Action.REOPEN,
+            actor=actor,
+            message=message,
+            changes={**_assignment_changes(complaint, now), "completed_at": None},
+            now=now,
+        )
+    return complaint
+
+
+def complaint_escalate(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        _transition(complaint, action=Action.ESCALATE, actor=actor, message=message[:2000])
+    return complaint
+
+
+def complaint_record_mediation(
+    *, complaint_id: int, actor: User, succeeded: bool, message: str = ""
+) -> Complaint:
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        now = timezone.now()
+        if succeeded:
+            _transition(
+                complaint,
+                action=Action.MEDIATION_SUCCEEDED,
+                actor=actor,
+                message=message[:2000],
+                changes={"completed_at": now},
+                now=now,
+            )
+        else:
+            _transition(
+                complaint,
+                action=Action.MEDIATION_FAILED,
+                actor=actor,
+                message=message[:2000],
+                changes={"closed_at": now},
+                now=now,
+            )
+    return complaint
+
+
+# --- visibility (not status) -------------------------------------------------------------
+
+
+def complaint_hide(*, complaint_id: int, actor: User, reason: str, message: str = "") -> Complaint:
+    if actor.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以隐藏投诉", code="moderators_only")
+    if reason not in HideReason.values:
+        raise ValidationFailed(
+            "请选择隐藏原因",
+            code="invalid_reason",
+            details={"field": "reason", "allowed": HideReason.values},
+        )
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        if complaint.visibility != Visibility.PUBLIC:
+            raise Conflict("只有公开的投诉可以隐藏", code="not_public")
+        complaint.visibility = Visibility.HIDDEN
+        complaint.hidden_reason = reason
+        complaint.hidden_message = (message or "").strip()[:200]
+        complaint.save(update_fields=["visibility", "hidden_reason", "hidden_message"])
+        _record(
+            complaint,
+            kind=EventKind.HIDDEN,
+            actor=actor,
+            actor_role=Actor.MODERATOR,
+            reason=reason,
+            message=complaint.hidden_message,
+            is_public=False,
+        )
+    return complaint
+
+
+def complaint_unhide(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+    if actor.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以取消隐藏", code="moderators_only")
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        if complaint.visibility != Visibility.HIDDEN:
+            raise Conflict("该投诉未被隐藏", code="not_hidden")
+        complaint.visibility = Visibility.PUBLIC
+        complaint.hidden_reason = ""
+        complaint.hidden_message = ""
+        complaint.save(update_fields=["visibility", "hidden_reason", "hidden_message"])
+        _record(
+            complaint,
+            kind=EventKind.UNHIDDEN,
+            actor=actor,
+            actor_role=Actor.MODERATOR,
+            message=(message or "").strip()[:200],
+            is_public=False,
+        )
+    return complaint
+
+
+# --- periodic jobs (idempotent) ---------------------------------------------------------
+
+
+def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Mark overdue replies, auto-complete ignored completion requests, close long-overdue and
+    long-unassigned complaints. Running it twice changes nothing the second time."""
+    now = now or timezone.now()
+    counts = {"overdue": 0, "auto_completed": 0, "closed_overdue": 0, "closed_unassigned": 0}
+    for pk in Complaint.objects.filter(
+        status=Status.PROCESSING, is_overdue=False, reply_due_at__lt=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            complaint = _lock(pk)
+            if (
+                complaint.status == Status.PROCESSING
+                and not complaint.is_overdue
+                and complaint.reply_due_at
+                and complaint.reply_due_at < now
+            ):
+                complaint.is_overdue = True
+                complaint.overdue_marked_at = now
+                complaint.save(update_fields=["is_overdue", "overdue_marked_at"])
+                _record(
+                    complaint,
+                    kind=EventKind.OVERDUE,
+                    actor=None,
+                    actor_role=Actor.SYSTEM,
+                    payload={"reply_due_at": complaint.reply_due_at.isoformat()},
+                    now=now,
+                )
+                counts["overdue"] += 1
+    for pk in Complaint.objects.filter(
+        status=Status.COMPLETION_REQUESTED, confirm_due_at__lt=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            complaint = _lock(pk)
+            if complaint.status == Status.COMPLETION_REQUESTED:
+                _transition(
+                    complaint,
+                    action=Action.AUTO_COMPLETE,
+                    actor=None,
+                    now=now,
+                    changes={"completed_at": now},
+                )
+                counts["auto_completed"] += 1
+    close_after = _conf("CLOSE_AFTER_OVERDUE_WORKING_DAYS")
+    for pk, due in Complaint.objects.filter(
+        status=Status.PROCESSING, is_overdue=True, reply_due_at__lt=now
+    ).values_list("pk", "reply_due_at"):
+        if due is not None and add_working_days(due, close_after) < now:
+            with transaction.atomic():
+                complaint = _lock(pk)
+                if complaint.status == Status.PROCESSING:
+                    _transition(
+                        complaint,
+                        action=Action.CLOSE_OVERDUE,
+                        actor=None,
+                        now=now,
+                        changes={"closed_at": now},
+                        payload={"reply_due_at": due.isoformat()},
+                    )
+                    counts["closed_overdue"] += 1
+    cutoff = now - timedelta(days=_conf("CLOSE_UNASSIGNED_AFTER_DAYS"))
+    for pk in Complaint.objects.filter(
+        status=Status.UNASSIGNED, accepted_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            complaint = _lock(pk)
+            if complaint.status == Status.UNASSIGNED:
+                _transition(
+                    complaint,
+                    action=Action.CLOSE_UNASSIGNED,
+                    actor=None,
+                    now=now,
+                    changes={"closed_at": now},
+                )
+                counts["closed_unassigned"] += 1
+    return counts

@@ -1,0 +1,232 @@
+"""Django settings for Tousu, read from the environment with safe local defaults.
+
+Production mode (``DEBUG`` off) refuses to start with the default secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("TOUSU_VAR_DIR", PROJECT_DIR / "var"))
+
+DEFAULT_SECRET_KEY = "insecure-local-development-key-change-me"  # noqa: S105
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+TESTING = "pytest" in sys.modules or env_bool("TOUSU_TESTING", False)
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+# `make run` is a local demo: it sets TOUSU_LOCAL=1, which allows the default key.
+LOCAL_MODE = env_bool("TOUSU_LOCAL", False) or TESTING
+
+if not LOCAL_MODE:
+    if SECRET_KEY == DEFAULT_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in production (TOUSU_LOCAL=1 allows the development key)."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG).")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "tousu.common",
+    "tousu.accounts",
+    "tousu.companies",
+    "tousu.complaints",
+    "tousu.moderation",
+    "tousu.engagement",
+    "tousu.api",
+    "tousu.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "tousu.urls"
+WSGI_APPLICATION = "tousu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------
+SQLITE_PATH = VAR_DIR / "tousu.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL for concurrent readers, IMMEDIATE transactions so writers queue on the busy
+    # timeout instead of failing on lock upgrade, foreign keys are on in Django's backend.
+    _db["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    _db["CONN_MAX_AGE"] = 0 if TESTING else 600
+    _db["TEST"] = {"NAME": os.environ.get("TOUSU_SQLITE_TEST_NAME") or None}
+DATABASES = {"default": _db}
+IS_SQLITE = _db["ENGINE"] == "django.db.backends.sqlite3"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache (rate limits, OTP throttles) -----------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tousu",
+        }
+    }
+
+# --- auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tousu.accounts.backends.PhoneOrEmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Fast hashing in tests only; production and `make run` use argon2 (first in the list).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+
+# --- i18n -----------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media -----------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"  # never served directly: evidence goes through a view that checks visibility
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
+
+# --- background tasks -----------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TOUSU_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# --- security -------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not LOCAL_MODE:
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+
+# --- Tousu ----------------------------------------------------------------
+TOUSU: dict[str, Any] = {
+    # SLA, in working days of the Chinese public-holiday calendar (see docs/adr/0004-sla.md)
+    "REVIEW_SLA_WORKING_DAYS": 2,
+    "REPLY_SLA_WORKING_DAYS": 5,
+    # processing complaints whose reply is this many working days overdue are closed
+    "CLOSE_AFTER_OVERDUE_WORKING_DAYS": 30,
+    # unassigned complaints (company unreachable) are closed after this many calendar days
+    "CLOSE_UNASSIGNED_AFTER_DAYS": 90,
+    # a completion request the consumer ignores for this many calendar days auto-completes
+    "CONFIRM_TIMEOUT_DAYS": 7,
+    # a consumer may reopen a completed complaint within this many calendar days
+    "REOPEN_WITHIN_DAYS": 30,
+    # complaints about purchases older than this are not accepted
+    "MAX_COMPLAINT_AGE_DAYS": 3 * 365,
+    "EVIDENCE_MAX_FILES": 9,
+    "EVIDENCE_MAX_IMAGE_BYTES": 10 * 1024 * 1024,
+    "EVIDENCE_MAX_PDF_BYTES": 10 * 1024 * 1024,
+    "EVIDENCE_MAX_VIDEO_BYTES": 50 * 1024 * 1024,
+    "OTP_TTL_SECONDS": 600,
+    "OTP_MAX_PER_HOUR": 5,
+    "OTP_MAX_ATTEMPTS": 5,
+    "MESSAGE_SENDER": os.environ.get("TOUSU_MESSAGE_SENDER", "tousu.engagement.senders.LogSender"),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
