@@ -31,7 +31,7 @@ test: install-dev
 
 ## lint: ruff + mypy (django-stubs) + makemigrations --check
 lint: install-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	TOUSU_LOCAL=1 $(BIN)/mypy
 	mkdir -p var && TOUSU_LOCAL=1 $(BIN)/tousu makemigrations --check --dry-run
 
