@@ -1,7 +1,5 @@
 """Sign-up, log-in (password or one-time code), the current user, API tokens."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Consumer endpoints: file a complaint, list mine, follow up, confirm, dispute, withdraw."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import QuerySet

@@ -1,7 +1,5 @@
 """Merchant endpoints: the inbox of the merchant's companies, replies and completion requests."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """In-site notifications of the current user."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import QuerySet

@@ -1,7 +1,5 @@
 """Public endpoints: anyone may read public complaints and companies."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import QuerySet

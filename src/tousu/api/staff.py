@@ -1,7 +1,5 @@
 """Moderator and mediator endpoints: review queue, accept, reject, hide, mediation outcome."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import QuerySet
