@@ -36,17 +36,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 TESTING = "pytest" in sys.modules or env_bool("TOUSU_TESTING", False)
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY
 # `make run` is a local demo: it sets TOUSU_LOCAL=1, which allows the default key.
 LOCAL_MODE = env_bool("TOUSU_LOCAL", False) or TESTING
 
 if not LOCAL_MODE:
     if SECRET_KEY == DEFAULT_SECRET_KEY:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set in production (TOUSU_LOCAL=1 allows the development key)."
+            "SECRET_KEY must be set in production: export SECRET_KEY to a long random value "
+            "(TOUSU_LOCAL=1 allows the development key for local use only)."
         )
     if DEBUG:
-        raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG).")
+        raise ImproperlyConfigured(
+            "DEBUG must be off in production: unset DEBUG (TOUSU_LOCAL=1 allows it locally)."
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -107,7 +110,9 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "tousu.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
+_db = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=0 if TESTING else 60, conn_health_checks=not TESTING
+)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL for concurrent readers, IMMEDIATE transactions so writers queue on the busy
     # timeout instead of failing on lock upgrade, foreign keys are on in Django's backend.
@@ -157,6 +162,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["phone", "email", "nickname"]},
+    },
 ]
 LOGIN_URL = "/accounts/login/"
 
@@ -218,9 +228,12 @@ TOUSU: dict[str, Any] = {
     "EVIDENCE_MAX_PDF_BYTES": 10 * 1024 * 1024,
     "EVIDENCE_MAX_VIDEO_BYTES": 50 * 1024 * 1024,
     "OTP_TTL_SECONDS": 600,
+    "OTP_RESEND_SECONDS": 60,
     "OTP_MAX_PER_HOUR": 5,
     "OTP_MAX_ATTEMPTS": 5,
     "MESSAGE_SENDER": os.environ.get("TOUSU_MESSAGE_SENDER", "tousu.engagement.senders.LogSender"),
+    # reverse proxies in front of the app that append to X-Forwarded-For (per-address limits)
+    "TRUSTED_PROXY_HOPS": int(os.environ.get("TOUSU_TRUSTED_PROXY_HOPS") or 0),
 }
 
 LOGGING = {

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -33,9 +34,10 @@ class UserManager(BaseUserManager["User"]):
         password: str | None = None,
         **extra: Any,
     ) -> User:
+        phone, email = _normalized_identity(phone, email)
         if not phone and not email:
             raise ValueError("A user needs a phone number or an e-mail address.")
-        user = self.model(phone=phone or None, email=(email or "").lower() or None, **extra)
+        user = self.model(phone=phone, email=email, **extra)
         if password:
             user.set_password(password)
         else:
@@ -55,6 +57,21 @@ class UserManager(BaseUserManager["User"]):
         extra["is_staff"] = True
         extra["is_superuser"] = True
         return self.create_user(phone=phone, email=email, password=password, **extra)
+
+
+def _normalized_identity(phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """Normalize a phone and an e-mail the way log-in looks them up (raises ``ValueError``)."""
+    from tousu.common.errors import ValidationFailed
+
+    from .services import normalize_email, normalize_phone
+
+    try:
+        return (
+            normalize_phone(phone) if phone else None,
+            normalize_email(email) if email else None,
+        )
+    except ValidationFailed as exc:
+        raise ValueError(exc.message) from exc
 
 
 def new_pseudonym() -> str:
@@ -89,8 +106,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.nickname or self.phone or self.email or f"user {self.pk}"
 
+    def clean(self) -> None:
+        """Normalize phone and e-mail as log-in does; a user needs at least one of them."""
+        from tousu.common.errors import ValidationFailed
+
+        from .services import normalize_email, normalize_phone
+
+        errors: dict[str, str] = {}
+        for field, normalize in (("phone", normalize_phone), ("email", normalize_email)):
+            value = getattr(self, field)
+            try:
+                setattr(self, field, normalize(value) if value else None)
+            except ValidationFailed as exc:
+                errors[field] = exc.message
+        if errors:
+            raise ValidationError(errors)
+        if not self.phone and not self.email:
+            raise ValidationError("手机号和邮箱至少填写一项")
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
+        """The name shown to the public: the nickname, or else the pseudonym."""
         return self.nickname or self.pseudonym
 
     @property
@@ -109,14 +151,55 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_mediator(self) -> bool:
         return self.role == Role.MEDIATOR
 
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
+
 
 class RegulatorScope(models.Model):
     """What a regulator may see: administrative division code prefixes and sectors."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="regulator_scope")
     region_codes = models.JSONField(default=list, help_text="GB/T 2260 codes, e.g. 310000")
-    sectors = models.JSONField(default=list, help_text="sector codes; empty means all sectors")
+    sectors = models.JSONField(
+        default=list, blank=True, help_text="sector codes; empty means all sectors"
+    )
     agency_name = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.agency_name or f"scope of user {self.user_id}"
+
+    def clean(self) -> None:
+        from tousu.companies.models import Sector
+
+        errors: dict[str, str] = {}
+        codes = self.region_codes
+        if not isinstance(codes, list) or not all(
+            isinstance(c, str) and len(c) == 6 and c.isascii() and c.isdigit() for c in codes
+        ):
+            errors["region_codes"] = '行政区划代码应为6位数字的列表，如 ["310000"]'
+        sectors = self.sectors
+        if not isinstance(sectors, list) or not all(s in Sector.values for s in sectors):
+            errors["sectors"] = "行业代码无效，可选：" + "、".join(Sector.values)
+        if self.user_id is not None and self.user.role != Role.REGULATOR:
+            errors["user"] = "只有监管部门账号可以设置监管范围"
+        if errors:
+            raise ValidationError(errors)
+
+    def covers_region(self, code: str | None) -> bool:
+        """Whether a GB/T 2260 code lies inside the scope: 310000 covers 310115."""
+        if not code:
+            return False
+        for scope_code in self.region_codes:
+            prefix = scope_code
+            while prefix.endswith("00") and len(prefix) > 2:
+                prefix = prefix[:-2]
+            if code.startswith(prefix):
+                return True
+        return False
+
+    def covers_sector(self, sector: str) -> bool:
+        return not self.sectors or sector in self.sectors
 
 
 def hash_token(raw: str) -> str:
@@ -139,6 +222,10 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.token_prefix}…)"
 
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
 
 class OneTimeCode(models.Model):
     """A verification code sent to a phone or e-mail. Stored hashed, single use, expiring."""
@@ -155,3 +242,6 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.target} ({self.purpose})"

@@ -11,7 +11,7 @@ from pydantic import Field
 from tousu.accounts import services
 from tousu.accounts.models import ApiToken, User
 from tousu.common.errors import NotAuthenticated
-from tousu.common.ratelimit import hit
+from tousu.common.ratelimit import client_ip, hit
 
 from .core import AUTH, current_user, optional_user, router
 from .schemas import ErrorOut
@@ -46,7 +46,17 @@ class MeOut(Schema):
     nickname: str
     pseudonym: str
     role: str
+    phone_verified: bool
+    email_verified: bool
     company_ids: list[int]
+
+    @staticmethod
+    def resolve_phone_verified(obj: User) -> bool:
+        return obj.phone_verified_at is not None
+
+    @staticmethod
+    def resolve_email_verified(obj: User) -> bool:
+        return obj.email_verified_at is not None
 
     @staticmethod
     def resolve_company_ids(obj: User) -> list[int]:
@@ -70,13 +80,9 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="shown once; store it now")
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @router.post("/auth/register", response={201: MeOut, **ERRORS}, tags=["accounts"])
 def register(request: HttpRequest, body: RegisterIn) -> Status:
-    hit(f"register:{_client_ip(request)}", limit=20, window=3600)
+    hit(f"register:{client_ip(request)}", limit=20, window=3600)
     user = services.user_register(login=body.login, password=body.password, nickname=body.nickname)
     login(request, user, backend="tousu.accounts.backends.PhoneOrEmailBackend")
     return Status(201, user)
@@ -84,7 +90,11 @@ def register(request: HttpRequest, body: RegisterIn) -> Status:
 
 @router.post("/auth/login", response={200: MeOut, **ERRORS}, tags=["accounts"])
 def password_login(request: HttpRequest, body: LoginIn) -> User:
-    hit(f"login:{_client_ip(request)}", limit=30, window=300)
+    hit(f"login:{client_ip(request)}", limit=30, window=300)
+    # Per account too, so that guessing one account's password from many addresses is slow.
+    account = services.find_login_key(body.login)
+    if account:
+        hit(f"login-account:{account}", limit=10, window=900)
     user = authenticate(request, username=body.login, password=body.password)
     if not isinstance(user, User):
         raise NotAuthenticated("账号或密码错误", code="invalid_credentials")
@@ -95,12 +105,13 @@ def password_login(request: HttpRequest, body: LoginIn) -> User:
 @router.post("/auth/otp", response={202: dict[str, Any], **ERRORS}, tags=["accounts"])
 def send_code(request: HttpRequest, body: OtpSendIn) -> Status:
     """Send a 6-digit code by SMS or e-mail (rate limited per target and per address)."""
-    hit(f"otp-ip:{_client_ip(request)}", limit=30, window=3600)
+    hit(f"otp-ip:{client_ip(request)}", limit=30, window=3600)
     otp = services.otp_send(login=body.login)
     return Status(
         202,
         {
-            "sent_to": otp.target[:3] + "****" + otp.target[-2:],
+            "sent_to": services.mask_target(otp.target),
+            "channel": otp.channel,
             "expires_at": otp.expires_at.isoformat(),
         },
     )
@@ -109,6 +120,7 @@ def send_code(request: HttpRequest, body: OtpSendIn) -> Status:
 @router.post("/auth/otp/login", response={200: MeOut, **ERRORS}, tags=["accounts"])
 def code_login(request: HttpRequest, body: OtpLoginIn) -> User:
     """Log in with the code; a first login creates a consumer account."""
+    hit(f"otp-login-ip:{client_ip(request)}", limit=60, window=3600)
     user = services.login_with_code(login=body.login, code=body.code)
     login(request, user, backend="tousu.accounts.backends.PhoneOrEmailBackend")
     return user

@@ -1,8 +1,14 @@
-"""Fixed-window rate limits on the Django cache (local memory or Redis)."""
+"""Fixed-window rate limits on the Django cache (local memory or Redis), and the client address.
+
+With the local-memory cache each worker process counts on its own; set ``REDIS_URL`` when more
+than one process serves requests so that the limits are shared.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from .errors import RateLimited
 
@@ -19,3 +25,24 @@ def hit(key: str, *, limit: int, window: int) -> int:
     if count > limit:
         raise RateLimited(details={"retry_after_seconds": window})
     return count
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address, for per-address limits.
+
+    Behind ``TOUSU["TRUSTED_PROXY_HOPS"]`` reverse proxies (e.g. 1 for one nginx), the address
+    is taken from ``X-Forwarded-For``, counting that many entries from the right: the entries a
+    client wrote itself further left are never trusted. Without proxies it is ``REMOTE_ADDR``.
+    """
+    hops = int(settings.TOUSU.get("TRUSTED_PROXY_HOPS", 0))
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    if hops <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+        if part.strip()
+    ]
+    if len(forwarded) >= hops:
+        return forwarded[-hops]
+    return forwarded[0] if forwarded else remote

@@ -9,6 +9,17 @@ from functools import lru_cache
 from opencc import OpenCC
 
 _SPACES = re.compile(r"\s+")
+# invisible characters that copy-and-paste brings along: zero-width spaces and joiners, word
+# joiner, soft hyphen, direction marks and embeddings, BOM; and control characters other than
+# whitespace
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\x00-\x08\x0e-\x1f\x7f]"
+)
+# trade-mark signs are not part of a name (and NFKC would turn ™ into the letters "TM")
+_MARKS = re.compile("[®©™℠]")
+# punctuation that does tell names apart (H&M is not HM); every other punctuation mark is dropped
+# from a name key: brackets, quotes, dots, middle dots, dashes, slashes, commas …
+_NAME_KEEP_PUNCT = frozenset("&#@%")
 
 
 @lru_cache(maxsize=1)
@@ -21,14 +32,27 @@ def to_simplified(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (full-width → half-width), Traditional → Simplified, lower-case, single spaces."""
+    """NFKC (full-width → half-width), Traditional → Simplified, lower-case, single spaces.
+
+    Invisible characters (zero-width spaces, BOM, direction marks, control characters) are
+    removed.
+    """
     text = unicodedata.normalize("NFKC", text or "")
+    text = _INVISIBLE.sub("", text)
     text = to_simplified(text)
     return _SPACES.sub(" ", text).strip().lower()
 
 
 def normalize_name(name: str) -> str:
-    """A key under which names differing in spaces, width, case or script are the same."""
-    text = normalize_text(name)
-    text = text.replace("(", "").replace(")", "")
-    return _SPACES.sub("", text)
+    """A key under which names differing in spaces, width, case, script or punctuation are equal.
+
+    Conservative on purpose: words are never dropped, so 美团 and 美团有限公司 (possibly different
+    legal entities) keep different keys; aliases link such names to one company.
+    """
+    text = normalize_text(_MARKS.sub("", name or ""))
+    return "".join(
+        c
+        for c in text
+        if not c.isspace()
+        and (not unicodedata.category(c).startswith("P") or c in _NAME_KEEP_PUNCT)
+    )

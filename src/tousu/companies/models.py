@@ -117,3 +117,24 @@ class CompanyMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["company", "user"], name="membership_unique")
         ]
+
+
+class CompanyMerge(models.Model):
+    """Staff merged a duplicate company into another; the duplicate row is gone.
+
+    Kept so that old links to the merged company can be redirected and the action audited.
+    """
+
+    source_id = models.BigIntegerField(
+        db_index=True, help_text="id of the merged (deleted) company"
+    )
+    source_name = models.CharField(max_length=120)
+    target = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="merged_from")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    complaints_moved = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.source_name} → {self.target_id}"
