@@ -1,6 +1,6 @@
 """Consumer endpoints: file a complaint, list mine, follow up, confirm, dispute, withdraw."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -38,7 +38,8 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 def create_complaint(
     request: HttpRequest,
     form: Form[ComplaintCreateForm],
-    evidence: File[list[UploadedFile]] | None = None,
+    # Not ``File[...] | None``: inside a union ninja loses the File marker and reads a query param.
+    evidence: Annotated[list[UploadedFile] | None, File(None)] = None,
 ) -> Status:
     """File a complaint (multipart form with optional evidence files).
 

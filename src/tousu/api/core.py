@@ -8,11 +8,29 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from tousu.accounts.models import User
 from tousu.accounts.services import token_authenticate
 from tousu.common.errors import DomainError, NotAuthenticated
+
+
+class JsonParser(Parser):
+    """JSON bodies must be sent as ``application/json``.
+
+    A cross-site HTML form can post ``text/plain``, urlencoded or multipart bodies without a CORS
+    preflight, never ``application/json``: refusing the others keeps the endpoints without a
+    session (log-in, sign-up, one-time codes) safe from login CSRF. Multipart complaint creation
+    reads form fields, not a JSON body, and is CSRF-checked by ``SessionAuth``.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = request.content_type or ""
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise ValueError(f"body must be application/json, not {content_type or 'untyped'}")
+        return super().parse_body(request)
+
 
 api = NinjaAPI(
     title="Tousu API",
@@ -21,6 +39,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=JsonParser(),
 )
 
 
@@ -102,6 +121,7 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {
+        400: "bad_request",
         401: "not_authenticated",
         403: "permission_denied",
         404: "not_found",
@@ -109,6 +129,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         429: "rate_limited",
     }
     message = "CSRF 校验失败，请刷新页面后重试" if "CSRF" in str(exc) else str(exc)
+    if "Cannot parse request body" in str(exc):
+        message = "请求体无法解析：请以 JSON 发送（Content-Type: application/json）"
     return error_response(
         request, exc.status_code, codes.get(exc.status_code, "http_error"), message
     )

@@ -1,5 +1,6 @@
 """Public endpoints: anyone may read public complaints and companies."""
 
+import logging
 from typing import Any
 
 from django.db.models import QuerySet
@@ -34,6 +35,8 @@ from .schemas import (
     TaxonomiesOut,
     detail_dict,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def complaint_detail_response(request: HttpRequest, public_number: str) -> dict[str, Any]:
@@ -76,7 +79,12 @@ def get_evidence(request: HttpRequest, public_number: str, evidence_id: int) -> 
     evidence = Evidence.objects.filter(pk=evidence_id, complaint=complaint).first()
     if evidence is None:
         raise NotFound("找不到该证据文件", code="evidence_not_found")
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        logger.error("evidence %s of %s has no file %s", evidence.pk, public_number, evidence.file)
+        raise NotFound("找不到该证据文件", code="evidence_not_found") from None
+    response = FileResponse(handle, content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="{evidence.pk}.{evidence.ext}"'
     response["Cache-Control"] = "private, max-age=300"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.core.files.storage import Storage
+from PIL import Image, ImageOps
 
 from tousu.common.errors import ValidationFailed
 
@@ -45,28 +48,52 @@ class PreparedFile:
     height: int | None = None
 
 
+# Pillow format names of the allowed image types: a file is decoded only as what it claims to be.
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def _too_large(name: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"图片「{name}」尺寸过大（最多{MAX_IMAGE_PIXELS // 10_000}万像素）",
+        code="image_too_large",
+        details={"field": "evidence", "file": name, "max_pixels": MAX_IMAGE_PIXELS},
+    )
+
+
 def _reencode_image(data: bytes, content_type: str, name: str) -> tuple[bytes, int, int]:
-    """Decode and re-encode the pixels only: drops EXIF (GPS), comments and trailing bytes."""
+    """Decode and re-encode the pixels only: drops EXIF (GPS), XMP, ICC, comments and trailing
+    bytes. Anything Pillow cannot decode cleanly is refused as a damaged image."""
+    formats = [PIL_FORMATS[content_type]]
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=formats) as probe:
             probe.verify()
-        with Image.open(io.BytesIO(data)) as img:
+        with Image.open(io.BytesIO(data), formats=formats) as img:
             if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise ValidationFailed(
-                    f"图片「{name}」尺寸过大",
-                    code="image_too_large",
-                    details={"field": "evidence", "file": name},
-                )
-            img = ImageOps.exif_transpose(img)  # type: ignore[assignment]
+                raise _too_large(name)
+            img.load()
+            try:
+                pixels = ImageOps.exif_transpose(img) or img.copy()
+            except Exception:  # unreadable EXIF: keep the pixels as they are
+                pixels = img.copy()
+            if content_type == "image/jpeg":
+                pixels = pixels.convert("RGB")
+            # Pillow carries some metadata over from ``info`` (a JPEG's comment, a PNG's ICC
+            # profile): keep nothing but a PNG's or WebP's transparency.
+            keep = () if content_type == "image/jpeg" else ("transparency",)
+            pixels.info = {k: v for k, v in pixels.info.items() if k in keep}
             out = io.BytesIO()
             if content_type == "image/jpeg":
-                img.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+                pixels.save(out, "JPEG", quality=88, optimize=True)
             elif content_type == "image/png":
-                img.save(out, "PNG", optimize=True)
+                pixels.save(out, "PNG", optimize=True)
             else:
-                img.save(out, "WEBP", quality=88)
-            return out.getvalue(), img.width, img.height
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+                pixels.save(out, "WEBP", quality=88)
+            return out.getvalue(), pixels.width, pixels.height
+    except ValidationFailed:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _too_large(name) from exc
+    except Exception as exc:  # any decoder failure on untrusted bytes means a damaged file
         raise ValidationFailed(
             f"图片「{name}」已损坏或无法识别",
             code="invalid_image",
@@ -140,7 +167,9 @@ def store_evidence(
     """Write files and rows; called inside the submission transaction.
 
     If the transaction rolls back, rows vanish and the written files become orphans that
-    ``evidence_sweep_orphans`` deletes; a committed row always has its file.
+    ``tousu.common.jobs.job_evidence_orphans`` deletes; a committed row always has its file:
+    each file is flushed to disk (``fsync``) before its row is written, so not even a power cut
+    after the commit can leave a row without its file.
     """
     from .models import Evidence
 
@@ -160,4 +189,24 @@ def store_evidence(
         evidence.file.save(
             f"{prepared.sha256}.{prepared.ext}", ContentFile(prepared.content), save=False
         )
+        _sync_to_disk(evidence.file.storage, evidence.file.name)
         evidence.save()
+
+
+def _sync_to_disk(storage: Storage, name: str) -> None:
+    """fsync a stored file and the directories above it up to ``MEDIA_ROOT``.
+
+    Storages without local paths (object stores) make their own writes durable.
+    """
+    try:
+        path = Path(storage.path(name)).resolve()
+    except NotImplementedError:
+        return
+    root = Path(getattr(storage, "location", settings.MEDIA_ROOT)).resolve()
+    targets = [path, *(p for p in path.parents if p.is_relative_to(root))]
+    for target in targets:
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

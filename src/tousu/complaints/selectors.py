@@ -24,14 +24,24 @@ def complaints_public() -> QuerySet[Complaint]:
     ).select_related(*PUBLIC_RELATED)
 
 
+# Before review accepts a complaint the company does not see it (same rule as the inbox).
+NOT_YET_FOR_MERCHANTS = frozenset({Status.PENDING_REVIEW, Status.REJECTED, Status.WITHDRAWN})
+
+
 def can_see_private(user: User | None, complaint: Complaint) -> bool:
-    """The consumer, the company's merchants and staff see private fields and the original."""
+    """The consumer, moderators, the company's merchants once review accepted the complaint and
+    mediators once it went to mediation see private fields and the original."""
     if user is None or not user.is_authenticated:
         return False
-    if complaint.consumer_id == user.pk or user.role in (Role.MODERATOR, Role.MEDIATOR):
+    if complaint.consumer_id == user.pk or user.role == Role.MODERATOR:
         return True
+    if user.role == Role.MEDIATOR:
+        return complaint.status == Status.MEDIATION or (
+            complaint.events.filter(to_status=Status.MEDIATION).exists()
+        )
     return (
         user.role == Role.MERCHANT
+        and complaint.status not in NOT_YET_FOR_MERCHANTS
         and CompanyMembership.objects.filter(company_id=complaint.company_id, user=user).exists()
     )
 
