@@ -30,7 +30,7 @@ from tousu.common.errors import (
 )
 from tousu.common.ids import new_public_number
 from tousu.common.text import normalize_text
-from tousu.companies.models import Company, CompanyMembership, Region
+from tousu.companies.models import Company, CompanyMembership, MemberRole, Region
 from tousu.companies.services import company_is_reachable, company_resolve_or_create
 
 from .evidence import PreparedFile, store_evidence
@@ -71,7 +71,9 @@ def actor_kind(user: User | None, complaint: Complaint) -> set[Actor]:
         kinds.add(Actor.MEDIATOR)
     if (
         user.role == Role.MERCHANT
-        and CompanyMembership.objects.filter(company_id=complaint.company_id, user=user).exists()
+        and CompanyMembership.objects.filter(company_id=complaint.company_id, user=user)
+        .exclude(role=MemberRole.VIEWER)  # read-only members see the case but do not act
+        .exists()
     ):
         kinds.add(Actor.MERCHANT)
     return kinds
@@ -369,6 +371,7 @@ def complaint_submit(
     data: ComplaintInput,
     files: Sequence[PreparedFile] = (),
     idempotency_key: str | None = None,
+    now: datetime | None = None,
 ) -> tuple[Complaint, bool]:
     """File a complaint with its evidence in one transaction.
 
@@ -382,17 +385,19 @@ def complaint_submit(
             return existing.complaint, False
     if consumer.role != Role.CONSUMER:
         raise PermissionDenied("只有消费者账号可以发起投诉", code="consumers_only")
-    cleaned = _clean_input(data, consumer)
-    if len(files) > _conf("EVIDENCE_MAX_FILES"):
-        raise ValidationFailed(
-            f"最多上传{_conf('EVIDENCE_MAX_FILES')}个证据文件",
-            code="too_many_files",
-            details={"field": "evidence"},
-        )
-    chash = content_hash_for(cleaned["company"].pk, cleaned["title"], cleaned["details"])
-    now = timezone.now()
+    now = now or timezone.now()
     try:
         with transaction.atomic():
+            # inside the transaction: a company typed by name is created here and must roll
+            # back with the complaint when a later check refuses the submission
+            cleaned = _clean_input(data, consumer)
+            if len(files) > _conf("EVIDENCE_MAX_FILES"):
+                raise ValidationFailed(
+                    f"最多上传{_conf('EVIDENCE_MAX_FILES')}个证据文件",
+                    code="too_many_files",
+                    details={"field": "evidence"},
+                )
+            chash = content_hash_for(cleaned["company"].pk, cleaned["title"], cleaned["details"])
             dup = Complaint.objects.filter(
                 consumer=consumer,
                 company=cleaned["company"],
@@ -469,10 +474,12 @@ def _assignment_changes(complaint: Complaint, now: datetime) -> dict[str, Any]:
     }
 
 
-def complaint_accept(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+def complaint_accept(
+    *, complaint_id: int, actor: User, message: str = "", now: datetime | None = None
+) -> Complaint:
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         reachable = company_is_reachable(complaint.company)
         target = Status.PROCESSING if reachable else Status.UNASSIGNED
         changes: dict[str, Any] = {
@@ -496,7 +503,12 @@ def complaint_accept(*, complaint_id: int, actor: User, message: str = "") -> Co
 
 
 def complaint_reject(
-    *, complaint_id: int, actor: User, reason: str, message: str = ""
+    *,
+    complaint_id: int,
+    actor: User,
+    reason: str,
+    message: str = "",
+    now: datetime | None = None,
 ) -> Complaint:
     if reason not in RejectionReason.values:
         raise ValidationFailed(
@@ -514,14 +526,17 @@ def complaint_reject(
             reason=reason,
             message=message,
             changes={"rejection_reason": reason, "rejection_message": message},
+            now=now,
         )
     return complaint
 
 
-def complaint_withdraw(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+def complaint_withdraw(
+    *, complaint_id: int, actor: User, message: str = "", now: datetime | None = None
+) -> Complaint:
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         _transition(
             complaint,
             action=Action.WITHDRAW,
@@ -534,7 +549,12 @@ def complaint_withdraw(*, complaint_id: int, actor: User, message: str = "") -> 
 
 
 def complaint_resubmit(
-    *, complaint_id: int, actor: User, title: str | None = None, details: str | None = None
+    *,
+    complaint_id: int,
+    actor: User,
+    title: str | None = None,
+    details: str | None = None,
+    now: datetime | None = None,
 ) -> Complaint:
     """A rejected complaint, edited by its consumer, goes back to review."""
     with transaction.atomic():
@@ -551,7 +571,23 @@ def complaint_resubmit(
                 changes.get("title", complaint.title),
                 changes.get("details", complaint.details),
             )
-        now = timezone.now()
+        dup = (
+            Complaint.objects.filter(
+                consumer_id=complaint.consumer_id,
+                company_id=complaint.company_id,
+                content_hash=changes.get("content_hash", complaint.content_hash),
+                status__in=[s.value for s in _open_statuses()],
+            )
+            .exclude(pk=complaint.pk)
+            .first()
+        )
+        if dup is not None:
+            raise Conflict(
+                "您已就相同内容投诉过该企业，且投诉尚未结束",
+                code="duplicate_open_complaint",
+                details={"public_number": dup.public_number},
+            )
+        now = now or timezone.now()
         changes.update(
             {
                 "submitted_at": now,
@@ -572,11 +608,20 @@ def complaint_resubmit(
 # --- assignment ------------------------------------------------------------------
 
 
-def complaint_assign(*, complaint_id: int, actor: User | None = None) -> Complaint:
+def complaint_assign(
+    *, complaint_id: int, actor: User | None = None, now: datetime | None = None
+) -> Complaint:
     """Platform: an unassigned complaint goes to the company once it is reachable."""
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
+        _check(complaint, Action.ASSIGN, None)
+        if not company_is_reachable(complaint.company):
+            raise Conflict(
+                "该企业尚无商家账号，投诉暂时无法分配",
+                code="company_unreachable",
+                details={"company_id": complaint.company_id},
+            )
         _transition(
             complaint,
             action=Action.ASSIGN,
@@ -602,11 +647,15 @@ def complaints_assign_for_company(*, company: Company, actor: User | None = None
 
 
 def complaint_close_unassigned(
-    *, complaint_id: int, actor: User | None = None, message: str = ""
+    *,
+    complaint_id: int,
+    actor: User | None = None,
+    message: str = "",
+    now: datetime | None = None,
 ) -> Complaint:
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         _transition(
             complaint,
             action=Action.CLOSE_UNASSIGNED,
@@ -622,14 +671,19 @@ def complaint_close_unassigned(
 
 
 def complaint_reply(
-    *, complaint_id: int, actor: User, message: str, solution: bool = False
+    *,
+    complaint_id: int,
+    actor: User,
+    message: str,
+    solution: bool = False,
+    now: datetime | None = None,
 ) -> Complaint:
     """A merchant replies (or proposes a solution). processing → replied; in replied it adds."""
     message = _require_text(message, "message", "回复内容", 5000)
     kind = EventKind.SOLUTION if solution else EventKind.REPLY
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         changes: dict[str, Any] = {"last_reply_at": now}
         if complaint.first_reply_at is None:
             changes["first_reply_at"] = now
@@ -664,14 +718,20 @@ def complaint_reply(
     return complaint
 
 
-def complaint_propose_solution(*, complaint_id: int, actor: User, message: str) -> Complaint:
-    return complaint_reply(complaint_id=complaint_id, actor=actor, message=message, solution=True)
+def complaint_propose_solution(
+    *, complaint_id: int, actor: User, message: str, now: datetime | None = None
+) -> Complaint:
+    return complaint_reply(
+        complaint_id=complaint_id, actor=actor, message=message, solution=True, now=now
+    )
 
 
-def complaint_request_completion(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+def complaint_request_completion(
+    *, complaint_id: int, actor: User, message: str = "", now: datetime | None = None
+) -> Complaint:
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         _transition(
             complaint,
             action=Action.REQUEST_COMPLETION,
@@ -689,12 +749,14 @@ def complaint_request_completion(*, complaint_id: int, actor: User, message: str
 # --- the consumer answers ------------------------------------------------------------
 
 
-def complaint_follow_up(*, complaint_id: int, actor: User, message: str) -> Complaint:
+def complaint_follow_up(
+    *, complaint_id: int, actor: User, message: str, now: datetime | None = None
+) -> Complaint:
     """The consumer adds information. In replied it sends the case back to processing."""
     message = _require_text(message, "message", "补充内容", 5000)
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         if complaint.status == Status.REPLIED:
             _transition(
                 complaint,
@@ -745,6 +807,7 @@ def complaint_confirm_completion(
     speed: int,
     satisfaction: int,
     comment: str = "",
+    now: datetime | None = None,
 ) -> Complaint:
     stars = _validate_stars(attitude=attitude, speed=speed, satisfaction=satisfaction)
     comment = (comment or "").strip()
@@ -754,7 +817,7 @@ def complaint_confirm_completion(
         )
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         event = _transition(
             complaint,
             action=Action.CONFIRM,
@@ -770,11 +833,13 @@ def complaint_confirm_completion(
     return complaint
 
 
-def complaint_dispute_completion(*, complaint_id: int, actor: User, message: str) -> Complaint:
+def complaint_dispute_completion(
+    *, complaint_id: int, actor: User, message: str, now: datetime | None = None
+) -> Complaint:
     message = _require_text(message, "message", "异议理由", 2000)
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         _transition(
             complaint,
             action=Action.DISPUTE,
@@ -786,11 +851,13 @@ def complaint_dispute_completion(*, complaint_id: int, actor: User, message: str
     return complaint
 
 
-def complaint_reopen(*, complaint_id: int, actor: User, message: str) -> Complaint:
+def complaint_reopen(
+    *, complaint_id: int, actor: User, message: str, now: datetime | None = None
+) -> Complaint:
     message = _require_text(message, "message", "重新打开的理由", 2000)
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         _check(complaint, Action.REOPEN, actor)
         completed_at = complaint.completed_at or now
         if now - completed_at > timedelta(days=_conf("REOPEN_WITHIN_DAYS")):
@@ -806,19 +873,26 @@ def complaint_reopen(*, complaint_id: int, actor: User, message: str) -> Complai
     return complaint
 
 
-def complaint_escalate(*, complaint_id: int, actor: User, message: str = "") -> Complaint:
+def complaint_escalate(
+    *, complaint_id: int, actor: User, message: str = "", now: datetime | None = None
+) -> Complaint:
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        _transition(complaint, action=Action.ESCALATE, actor=actor, message=message[:2000])
+        _transition(complaint, action=Action.ESCALATE, actor=actor, message=message[:2000], now=now)
     return complaint
 
 
 def complaint_record_mediation(
-    *, complaint_id: int, actor: User, succeeded: bool, message: str = ""
+    *,
+    complaint_id: int,
+    actor: User,
+    succeeded: bool,
+    message: str = "",
+    now: datetime | None = None,
 ) -> Complaint:
     with transaction.atomic():
         complaint = _lock(complaint_id)
-        now = timezone.now()
+        now = now or timezone.now()
         if succeeded:
             _transition(
                 complaint,
@@ -930,7 +1004,12 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             complaint = _lock(pk)
-            if complaint.status == Status.COMPLETION_REQUESTED:
+            # re-checked under the lock: a new completion request restarts the 7-day clock
+            if (
+                complaint.status == Status.COMPLETION_REQUESTED
+                and complaint.confirm_due_at is not None
+                and complaint.confirm_due_at < now
+            ):
                 _transition(
                     complaint,
                     action=Action.AUTO_COMPLETE,
@@ -946,7 +1025,12 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
         if due is not None and add_working_days(due, close_after) < now:
             with transaction.atomic():
                 complaint = _lock(pk)
-                if complaint.status == Status.PROCESSING:
+                # re-checked under the lock: a reply and a follow-up restart the reply clock
+                if (
+                    complaint.status == Status.PROCESSING
+                    and complaint.is_overdue
+                    and complaint.reply_due_at == due
+                ):
                     _transition(
                         complaint,
                         action=Action.CLOSE_OVERDUE,
