@@ -398,6 +398,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
                 overdue = True
                 if add_working_days(c.reply_due_at, 30) < now:
                     status = Status.CLOSED
+                    overdue = False  # the reply clock stops when the case leaves processing
             elif status == Status.COMPLETION_REQUESTED and c.confirm_due_at < now:  # type: ignore[operator]
                 status = Status.AUTO_COMPLETED
             elif status == Status.UNASSIGNED and c.accepted_at < now - timedelta(days=90):  # type: ignore[operator]
@@ -474,6 +475,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             if c.status == Status.COMPLETION_REQUESTED:
                 assert c.confirm_due_at == c.completion_requested_at + timedelta(days=7)  # type: ignore[operator]
             if c.is_overdue:
+                assert c.status == Status.PROCESSING
                 marks = [e for e in events if e.kind == EventKind.OVERDUE]
                 assert marks and marks[-1].created_at > c.reply_due_at  # type: ignore[operator]
 

@@ -185,6 +185,10 @@ def _transition(
     to_status, role = _check(complaint, action, actor, target)
     from_status = complaint.status
     fields = {"status": to_status, "updated_at": now, **(changes or {})}
+    if complaint.is_overdue and to_status != Status.PROCESSING:
+        # "overdue" describes a reply clock that is running; it stops when the case leaves
+        # processing (the overdue event stays on the timeline).
+        fields.setdefault("is_overdue", False)
     for name, value in fields.items():
         setattr(complaint, name, value)
     complaint.save(update_fields=list(fields))
