@@ -8,7 +8,11 @@ from ninja import Schema
 from ninja.pagination import CursorPagination, paginate
 
 from tousu.engagement.models import Notification
-from tousu.engagement.services import notification_mark_read, notifications_for
+from tousu.engagement.services import (
+    notification_mark_read,
+    notification_unread_count,
+    notifications_for,
+)
 
 from .core import AUTH, current_user, router
 from .schemas import ErrorOut, NotificationOut
@@ -41,7 +45,7 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> QuerySet[N
     auth=AUTH,
 )
 def unread_count(request: HttpRequest) -> dict[str, Any]:
-    return {"unread": notifications_for(current_user(request)).filter(read_at__isnull=True).count()}
+    return {"unread": notification_unread_count(current_user(request))}
 
 
 @router.post(
@@ -54,4 +58,4 @@ def mark_read(request: HttpRequest, body: MarkReadIn) -> dict[str, Any]:
     """Mark one notification (``id``) or all as read; returns the unread count left."""
     user = current_user(request)
     notification_mark_read(user=user, notification_id=body.id)
-    return {"unread": notifications_for(user).filter(read_at__isnull=True).count()}
+    return {"unread": notification_unread_count(user)}

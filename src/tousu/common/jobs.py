@@ -1,13 +1,14 @@
-"""Periodic jobs run by the worker's scheduler. Every job is idempotent."""
+"""Periodic jobs run by the worker's scheduler (``tousu worker``). Every job is idempotent:
+running it twice in a row changes nothing the second time, so two schedulers do no harm."""
 
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -15,36 +16,65 @@ from django.utils import timezone
 
 logger = logging.getLogger("tousu.jobs")
 
+# Files younger than this may belong to a submission whose transaction is still open.
+ORPHAN_MIN_AGE_SECONDS = 3600
+TASK_RESULTS_KEPT_DAYS = 7
+
 
 def job_sla_sweep() -> dict[str, int]:
+    """Mark overdue replies, auto-complete, close long-overdue and long-unassigned complaints."""
     from tousu.complaints.services import sla_sweep
 
     return sla_sweep()
 
 
-def job_evidence_orphans() -> dict[str, int]:
-    """Delete evidence files with no database row, left by a submission that rolled back."""
+def _old_files(root: Path, cutoff: float) -> Iterator[Path]:
+    for path in root.rglob("*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                yield path
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+
+
+def job_evidence_orphans(*, min_age_seconds: int = ORPHAN_MIN_AGE_SECONDS) -> dict[str, int]:
+    """Delete evidence files that no ``Evidence`` row points at (left by a submission that
+    rolled back). Files younger than ``min_age_seconds`` are left alone."""
     from tousu.complaints.models import Evidence
 
-    root = settings.MEDIA_ROOT / "evidence"
+    media = Path(settings.MEDIA_ROOT)
+    root = media / "evidence"
     if not root.exists():
-        return {"deleted": 0}
-    cutoff = time.time() - 3600  # leave files of transactions that may still be open
-    known = set(Evidence.objects.values_list("file", flat=True))
-    deleted = 0
-    for path in root.rglob("*"):
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            rel = os.path.relpath(path, settings.MEDIA_ROOT)
-            if rel not in known:
-                path.unlink()
+        return {"checked": 0, "deleted": 0}
+    cutoff = time.time() - min_age_seconds
+    checked = deleted = 0
+    batch: list[Path] = []
+
+    def flush() -> None:
+        nonlocal deleted
+        names = {p.relative_to(media).as_posix(): p for p in batch}
+        known = set(Evidence.objects.filter(file__in=list(names)).values_list("file", flat=True))
+        for name, path in names.items():
+            if name not in known:
+                path.unlink(missing_ok=True)
                 deleted += 1
-    return {"deleted": deleted}
+        batch.clear()
+
+    for path in _old_files(root, cutoff):
+        checked += 1
+        batch.append(path)
+        if len(batch) >= 500:
+            flush()
+    if batch:
+        flush()
+    return {"checked": checked, "deleted": deleted}
 
 
 def job_prune_task_results() -> dict[str, int]:
+    """Delete finished background-task results older than a week."""
     from django_tasks_db.models import DBTaskResult
 
-    cutoff = timezone.now() - timedelta(days=7)
+    cutoff = timezone.now() - timedelta(days=TASK_RESULTS_KEPT_DAYS)
     deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return {"deleted": deleted}
 
@@ -64,6 +94,7 @@ JOBS: tuple[PeriodicJob, ...] = (
 
 
 def run_job(job: PeriodicJob) -> Any:
+    """Run one job, logging its result; a failing job is logged and does not stop the worker."""
     started = time.monotonic()
     try:
         result = job.run()
@@ -72,3 +103,25 @@ def run_job(job: PeriodicJob) -> Any:
         return None
     logger.info("periodic job %s done in %.2fs: %s", job.name, time.monotonic() - started, result)
     return result
+
+
+class Scheduler:
+    """Runs each job when due: at start, then every ``every_seconds`` after it last finished."""
+
+    def __init__(self, jobs: tuple[PeriodicJob, ...] = JOBS) -> None:
+        self.jobs = jobs
+        self.next_run = {job.name: 0.0 for job in jobs}
+
+    def run_due(self, should_stop: Callable[[], bool] = lambda: False) -> int:
+        ran = 0
+        for job in self.jobs:
+            if should_stop():
+                break
+            if time.monotonic() >= self.next_run[job.name]:
+                run_job(job)
+                self.next_run[job.name] = time.monotonic() + job.every_seconds
+                ran += 1
+        return ran
+
+    def seconds_until_due(self) -> float:
+        return max(0.0, min(self.next_run.values()) - time.monotonic()) if self.jobs else 3600.0

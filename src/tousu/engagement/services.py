@@ -1,75 +1,183 @@
-"""Notifications: who hears about a timeline event, in-site and by e-mail/SMS."""
+"""Notifications: who hears about a timeline event, in-site and by e-mail/SMS.
+
+``notify_for_event`` runs in the worker (``tasks.notify_event``, enqueued on commit by every
+service that writes a ``ComplaintEvent``). It decides the recipients from the event alone, never
+notifies the actor of their own action, writes one ``Notification`` per recipient (a unique
+constraint makes a second run of the same task create nothing) and hands fresh events to the
+configured e-mail/SMS sender. A notification carries the time of the event it reports, not the
+time the worker got to it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tousu.accounts.models import User
+from tousu.accounts.models import Role, User
 from tousu.common.errors import NotFound
-from tousu.complaints.models import ComplaintEvent, EventKind
-from tousu.complaints.states import Status
+from tousu.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    EventKind,
+    HideReason,
+    RejectionReason,
+)
+from tousu.complaints.states import Action, Status
 
 from .models import Notification
 from .senders import get_sender
 
-# What the consumer is told when their complaint moves.
-CONSUMER_TITLES = {
-    Status.PENDING_REVIEW: "您的投诉已提交，正在审核",
-    Status.REJECTED: "您的投诉未通过审核",
-    Status.UNASSIGNED: "您的投诉已通过审核，等待企业入驻处理",
-    Status.PROCESSING: "您的投诉已转交企业处理",
-    Status.REPLIED: "商家回复了您的投诉",
-    Status.COMPLETION_REQUESTED: "商家申请完成，请确认并评价",
-    Status.COMPLETED: "投诉已完成",
-    Status.AUTO_COMPLETED: "投诉超时未确认，已自动完成",
-    Status.MEDIATION: "投诉已进入调解",
-    Status.CLOSED: "投诉已关闭",
-    Status.WITHDRAWN: "投诉已撤回",
+# Events older than this get an in-site notification only: nobody wants an SMS about something
+# that happened last month (a worker that was down, or the demo data's backdated timeline).
+SEND_MESSAGES_WITHIN = timedelta(hours=24)
+EXCERPT_CHARS = 140
+
+CONSUMER, MERCHANTS, MEDIATORS = "consumer", "merchants", "mediators"
+
+# What each party is told about a status change, by action; for ACCEPT it depends on the target.
+TRANSITION_TITLES: dict[str, dict[str, str]] = {
+    Action.ACCEPT: {},  # see ACCEPT_TITLES
+    Action.REJECT: {CONSUMER: "您的投诉未通过审核"},
+    Action.ASSIGN: {
+        CONSUMER: "您的投诉已转交企业处理",
+        MERCHANTS: "有一条新投诉需要处理",
+    },
+    Action.CLOSE_UNASSIGNED: {CONSUMER: "暂时无法联系到被投诉企业，投诉已关闭"},
+    Action.REPLY: {CONSUMER: "商家回复了您的投诉"},
+    Action.ESCALATE: {
+        CONSUMER: "投诉已进入调解",
+        MERCHANTS: "投诉已进入调解",
+        MEDIATORS: "有一条投诉申请调解",
+    },
+    Action.CLOSE_OVERDUE: {
+        CONSUMER: "商家长期未回复，投诉已关闭",
+        MERCHANTS: "投诉因长期未回复已关闭",
+    },
+    Action.FOLLOW_UP: {MERCHANTS: "消费者补充了投诉内容"},
+    Action.REQUEST_COMPLETION: {CONSUMER: "商家申请完成，请确认并评价"},
+    Action.CONFIRM: {MERCHANTS: "消费者确认完成并评价"},
+    Action.DISPUTE: {MERCHANTS: "消费者对完成申请有异议"},
+    Action.AUTO_COMPLETE: {
+        CONSUMER: "投诉超时未确认，已自动完成",
+        MERCHANTS: "投诉超时未确认，已自动完成",
+    },
+    Action.REOPEN: {MERCHANTS: "消费者重新打开了投诉"},
+    Action.MEDIATION_SUCCEEDED: {
+        CONSUMER: "调解成功，投诉已完成",
+        MERCHANTS: "调解成功，投诉已完成",
+    },
+    Action.MEDIATION_FAILED: {
+        CONSUMER: "调解未能达成一致，投诉已关闭",
+        MERCHANTS: "调解未能达成一致，投诉已关闭",
+    },
+    Action.WITHDRAW: {},
+    Action.RESUBMIT: {},
 }
-MERCHANT_TITLES = {
-    Status.PROCESSING: "有一条投诉需要处理",
-    Status.COMPLETED: "消费者确认完成",
-    Status.MEDIATION: "投诉已进入调解",
-    Status.CLOSED: "投诉已关闭",
-    Status.AUTO_COMPLETED: "投诉已自动完成",
+ACCEPT_TITLES: dict[str, dict[str, str]] = {
+    Status.PROCESSING: {
+        CONSUMER: "您的投诉已通过审核，已转交企业处理",
+        MERCHANTS: "有一条新投诉需要处理",
+    },
+    Status.UNASSIGNED: {CONSUMER: "您的投诉已通过审核，等待企业入驻处理"},
+}
+# Timeline entries that do not change the status.
+OTHER_TITLES: dict[str, dict[str, str]] = {
+    EventKind.REPLY: {CONSUMER: "商家回复了您的投诉"},
+    EventKind.SOLUTION: {CONSUMER: "商家提出了解决方案"},
+    EventKind.FOLLOW_UP: {MERCHANTS: "消费者补充了投诉内容"},
+    EventKind.OVERDUE: {
+        CONSUMER: "商家超时未回复，您可以继续等待或申请调解",
+        MERCHANTS: "投诉已超过回复时限，请尽快处理",
+    },
+    EventKind.HIDDEN: {CONSUMER: "您的投诉已被隐藏"},
+    EventKind.UNHIDDEN: {CONSUMER: "您的投诉已恢复公开"},
+}
+# Events whose message the recipient should read in the notification itself.
+WITH_MESSAGE = {
+    Action.REJECT,
+    Action.REPLY,
+    Action.FOLLOW_UP,
+    Action.DISPUTE,
+    Action.REOPEN,
+    Action.REQUEST_COMPLETION,
+    Action.CLOSE_UNASSIGNED,
+    Action.MEDIATION_SUCCEEDED,
+    Action.MEDIATION_FAILED,
+    EventKind.SOLUTION,
+    EventKind.HIDDEN,
 }
 
 
-def recipients_for(event: ComplaintEvent) -> list[tuple[User, str]]:
-    """(user, title) pairs for an event; the actor is never notified of their own action."""
-    complaint = event.complaint
-    out: list[tuple[User, str]] = []
-    merchants = list(User.objects.filter(memberships__company_id=complaint.company_id))
+@dataclass(frozen=True)
+class Recipient:
+    user: User
+    title: str
+
+
+def titles_for(event: ComplaintEvent) -> dict[str, str]:
+    """Party → headline for an event (parties: consumer, merchants, mediators)."""
     if event.kind == EventKind.TRANSITION:
-        title = CONSUMER_TITLES.get(Status(event.to_status))
-        if title:
-            out.append((complaint.consumer, title))
-        if (
-            event.from_status not in (Status.PENDING_REVIEW, Status.REJECTED, Status.UNASSIGNED)
-            or event.to_status == Status.PROCESSING
-        ):
-            mtitle = MERCHANT_TITLES.get(Status(event.to_status))
-            if event.action == "follow_up":
-                mtitle = "消费者补充了投诉内容"
-            elif event.action == "dispute":
-                mtitle = "消费者对完成申请有异议"
-            if mtitle:
-                out.extend((m, mtitle) for m in merchants)
-    elif event.kind in (EventKind.REPLY, EventKind.SOLUTION):
-        out.append((complaint.consumer, "商家回复了您的投诉"))
-    elif event.kind == EventKind.FOLLOW_UP and complaint.status != Status.PENDING_REVIEW:
-        out.extend((m, "消费者补充了投诉内容") for m in merchants)
-    elif event.kind == EventKind.OVERDUE:
-        out.extend((m, "投诉已超过回复时限") for m in merchants)
-    elif event.kind == EventKind.SUBMITTED:
-        out.append((complaint.consumer, CONSUMER_TITLES[Status.PENDING_REVIEW]))
-    return [(u, t) for u, t in out if u.pk != event.actor_id]
+        if event.action == Action.ACCEPT:
+            return ACCEPT_TITLES.get(event.to_status, {})
+        return TRANSITION_TITLES.get(event.action, {})
+    return OTHER_TITLES.get(event.kind, {})
+
+
+def _merchants(complaint: Complaint) -> list[User]:
+    return list(
+        User.objects.filter(memberships__company_id=complaint.company_id, is_active=True).distinct()
+    )
+
+
+def recipients_for(event: ComplaintEvent) -> list[Recipient]:
+    """Who is told about ``event``; the actor is never notified of their own action."""
+    complaint = event.complaint
+    out: list[Recipient] = []
+    for party, title in titles_for(event).items():
+        if party == CONSUMER:
+            users = [complaint.consumer]
+        elif party == MERCHANTS:
+            users = _merchants(complaint)
+        else:
+            users = list(User.objects.filter(role=Role.MEDIATOR, is_active=True))
+        out.extend(Recipient(u, title) for u in users)
+    seen: set[int] = set()
+    result = []
+    for r in out:
+        if r.user.pk == event.actor_id or r.user.pk in seen or not r.user.is_active:
+            continue
+        seen.add(r.user.pk)
+        result.append(r)
+    return result
+
+
+def _body(event: ComplaintEvent, title: str) -> str:
+    complaint = event.complaint
+    body = f"投诉 {complaint.public_number}「{complaint.title}」：{title}"
+    key = event.action if event.kind == EventKind.TRANSITION else event.kind
+    text = (event.message or "").strip()
+    if key == EventKind.HIDDEN and event.reason:
+        text = f"原因：{HideReason(event.reason).label}" + (f"。{text}" if text else "")
+    elif key == Action.REJECT and event.reason and not text:
+        text = RejectionReason(event.reason).label
+    if key in WITH_MESSAGE and text:
+        if len(text) > EXCERPT_CHARS:
+            text = text[:EXCERPT_CHARS] + "…"
+        body += f"\n{text}"
+    return body
+
+
+def notification_kind(event: ComplaintEvent) -> str:
+    """``accept``, ``reply``, ``overdue`` …: the action for status changes, else the kind."""
+    return event.action if event.kind == EventKind.TRANSITION and event.action else event.kind
 
 
 def notify_for_event(event_id: int) -> int:
-    """Create in-site notifications and send messages; safe to run twice."""
+    """Create in-site notifications and send messages; running it twice creates nothing new."""
     event = (
         ComplaintEvent.objects.select_related("complaint", "complaint__consumer")
         .filter(pk=event_id)
@@ -77,27 +185,37 @@ def notify_for_event(event_id: int) -> int:
     )
     if event is None:
         return 0
+    recipients = recipients_for(event)
+    if not recipients:
+        return 0
+    already = set(Notification.objects.filter(event=event).values_list("user_id", flat=True))
+    fresh = timezone.now() - event.created_at <= SEND_MESSAGES_WITHIN
+    sender = get_sender() if fresh else None
     created = 0
-    sender = get_sender()
-    for user, title in recipients_for(event):
-        body = f"投诉 {event.complaint.public_number}「{event.complaint.title}」：{title}"
+    for recipient in recipients:
+        user = recipient.user
+        if user.pk in already:
+            continue
+        body = _body(event, recipient.title)
         try:
             with transaction.atomic():
                 Notification.objects.create(
                     user=user,
                     complaint=event.complaint,
                     event=event,
-                    kind=event.kind,
-                    title=title,
+                    kind=notification_kind(event),
+                    title=recipient.title,
                     body=body,
+                    created_at=event.created_at,
                 )
         except IntegrityError:
-            continue  # already notified by an earlier run of this task
+            continue  # a concurrent run of this task got there first
         created += 1
-        if user.email:
-            sender.send_email(user.email, title, body)
-        elif user.phone:
-            sender.send_sms(user.phone, body)
+        if sender is not None:
+            if user.email:
+                sender.send_email(user.email, recipient.title, body)
+            elif user.phone:
+                sender.send_sms(user.phone, body)
     return created
 
 
@@ -105,7 +223,12 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).select_related("complaint")
 
 
+def notification_unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one notification (or all of ``user``'s) read; another user's id is a 404."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         if not Notification.objects.filter(user=user, pk=notification_id).exists():

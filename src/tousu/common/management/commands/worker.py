@@ -1,30 +1,69 @@
-"""``tousu worker``: runs background tasks (django-tasks database backend) and periodic jobs."""
+"""``tousu worker``: runs background tasks (django-tasks database backend) and periodic jobs.
+
+One process, one thread: it runs the periodic jobs that are due (``tousu.common.jobs``), then the
+queued tasks (at most ``--batch`` at a time, so a long queue does not starve the scheduler), then
+waits ``--interval`` seconds. SIGTERM or SIGINT stop it after the task or job in progress; a
+second SIGINT (Ctrl-C twice) interrupts that task, which is recorded as failed, and exits 1.
+Each periodic job runs at start and then every ``every_seconds``; all of them are idempotent.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import threading
-import time
+from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from tousu.common.jobs import JOBS, run_job
+from tousu.common.jobs import JOBS, Scheduler, run_job
+
+logger = logging.getLogger("tousu.worker")
 
 
-def scheduler_loop(stop: threading.Event, tick: float = 5.0) -> None:
-    next_run = {job.name: 0.0 for job in JOBS}
-    while not stop.is_set():
-        now = time.monotonic()
-        for job in JOBS:
-            if now >= next_run[job.name]:
-                close_old_connections()
-                run_job(job)
-                next_run[job.name] = time.monotonic() + job.every_seconds
-        close_old_connections()
-        stop.wait(tick)
+class TaskRunner:
+    """Runs queued tasks of the database backend until none is left or ``limit`` ran."""
+
+    def __init__(self, worker_id: str, backend_name: str = "default") -> None:
+        self.worker_id = worker_id
+        self.backend_name = backend_name
+        self.current: Worker | None = None
+        self.stopping = False
+
+    def drain(self, limit: int | None = None) -> int:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name=self.backend_name,
+            startup_delay=False,
+            max_tasks=limit,
+            worker_id=self.worker_id,
+            excluded_queue_names=[],
+        )
+        self.current = worker
+        if self.stopping:
+            return 0
+        try:
+            worker.run()
+        finally:
+            self.current = None
+        return worker._run_tasks
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.current is not None:
+            self.current.running = False  # finish the task in progress, then return
+
+
+def uses_database_backend(backend_name: str = "default") -> bool:
+    return isinstance(task_backends[backend_name], DatabaseBackend)
 
 
 class Command(BaseCommand):
@@ -33,6 +72,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--interval", type=float, default=1.0, help="seconds between polls for new tasks"
+        )
+        parser.add_argument(
+            "--batch", type=int, default=100, help="tasks run between two scheduler checks"
         )
         parser.add_argument(
             "--once",
@@ -46,40 +88,66 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker_id = f"{os.uname().nodename}-{os.getpid()}"
+        if options["batch"] < 1:
+            raise CommandError("--batch must be at least 1")
+        if options["verbosity"] < 2:
+            # one line per task (thousands after loading the demo) is noise; failures still log
+            for name in ("django_tasks", "django_tasks_db"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+        worker_id = f"{os.uname().nodename}-{os.getpid()}"[:64]
+        runner = TaskRunner(worker_id) if uses_database_backend() else None
+        if runner is None:
+            logger.warning("the task backend is not the database backend: running jobs only")
         if options["once"]:
-            for job in JOBS:
-                run_job(job)
-            Worker(
-                queue_names=["*"],
-                interval=0,
-                batch=True,
-                backend_name="default",
-                startup_delay=False,
-                max_tasks=None,
-                worker_id=worker_id,
-                excluded_queue_names=[],
-            ).run()
+            if not options["no_scheduler"]:
+                for job in JOBS:
+                    run_job(job)
+            ran = runner.drain() if runner else 0
+            self.stdout.write(f"worker --once: {ran} task(s) run")
             return
+        self._serve(runner, scheduler=None if options["no_scheduler"] else Scheduler(), **options)
+
+    def _serve(
+        self, runner: TaskRunner | None, scheduler: Scheduler | None, **options: Any
+    ) -> None:
         stop = threading.Event()
-        if not options["no_scheduler"]:
-            thread = threading.Thread(
-                target=scheduler_loop, args=(stop,), daemon=True, name="tousu-scheduler"
-            )
-            thread.start()
-        worker = Worker(
-            queue_names=["*"],
-            interval=options["interval"],
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
-        worker.configure_signals()
-        self.stdout.write(f"tousu worker {worker_id}: tasks and periodic jobs")
-        try:
-            worker.run()
-        finally:
+        state = {"interrupts": 0}
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            if signum == signal.SIGINT:
+                state["interrupts"] += 1
+                if state["interrupts"] > 1:
+                    raise SystemExit(1)  # Ctrl-C twice: interrupt the task in progress
+            if not stop.is_set():
+                logger.info("%s: stopping after the current task", signal.strsignal(signum))
             stop.set()
+            if runner is not None:
+                runner.stop()
+
+        # started with SIGINT ignored (like ``nohup``), it stays ignored: stop it with SIGTERM
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        doing = [what for what, on in (("tasks", runner), ("periodic jobs", scheduler)) if on]
+        self.stdout.write(f"tousu worker {os.getpid()}: {' and '.join(doing) or 'nothing'}")
+        self.stdout.flush()
+        while not stop.is_set():
+            close_old_connections()
+            if scheduler is not None:
+                scheduler.run_due(should_stop=stop.is_set)
+            ran = 0
+            if runner is not None and not stop.is_set():
+                try:
+                    ran = runner.drain(limit=options["batch"])
+                except Exception:  # e.g. the database went away: log, wait, try again
+                    logger.exception("running tasks failed; retrying in 5 seconds")
+                    stop.wait(5)
+            close_old_connections()
+            if ran < options["batch"]:  # the queue is empty: wait for new tasks
+                wait = options["interval"] if runner else 5.0
+                if scheduler is not None:
+                    wait = min(wait, scheduler.seconds_until_due())
+                stop.wait(max(wait, 0.05))
+        if state["interrupts"] > 1:
+            raise SystemExit(1)
+        self.stdout.write("tousu worker stopped")
