@@ -16,6 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml $(LOCK)
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install -q -c $(LOCK) -e '.[dev]'
+	bash scripts/ensure-chromium.sh
 	touch $@
 
 install: $(VENV)/.installed

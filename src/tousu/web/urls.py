@@ -1,9 +1,39 @@
+"""Site routes. Each console lives in its own views module (public, accounts, consumer,
+merchant, moderation); see docs/adr/0007-website.md."""
+
 from django.urls import path
 
-from . import views
+from .views import accounts, consumer, merchant, moderation, public
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    # public
+    path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
+    path("complaints/", public.complaint_list, name="complaint_list"),
+    path("complaints/new/", consumer.complaint_new, name="complaint_new"),
+    path("complaints/<str:number>/", public.complaint_detail, name="complaint_detail"),
+    path("complaints/<str:number>/evidence/<int:evidence_id>", public.evidence_file,
+         name="evidence_file"),
+    path("companies/", public.company_list, name="company_list"),
+    path("companies/suggest", public.company_suggest, name="company_suggest"),
+    path("companies/<int:pk>/", public.company_detail, name="company_detail"),
+    # accounts
+    path("accounts/login/", accounts.login_view, name="login"),
+    path("accounts/signup/", accounts.signup_view, name="signup"),
+    path("accounts/logout/", accounts.logout_view, name="logout"),
+    path("accounts/profile/", accounts.profile_view, name="profile"),
+    # consumer
+    path("my/complaints/", consumer.my_complaints, name="my_complaints"),
+    path("my/complaints/<str:number>/<str:action>/", consumer.complaint_action,
+         name="complaint_action"),
+    path("notifications/", consumer.notifications, name="notifications"),
+    # merchant console
+    path("merchant/", merchant.inbox, name="merchant_inbox"),
+    path("merchant/complaints/<str:number>/", merchant.complaint, name="merchant_complaint"),
+    path("merchant/team/", merchant.team, name="merchant_team"),
+    # moderator console
+    path("moderation/", moderation.queue, name="moderation_queue"),
+    path("moderation/complaints/<str:number>/", moderation.complaint,
+         name="moderation_complaint"),
 ]

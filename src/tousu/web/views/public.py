@@ -1,4 +1,4 @@
-"""Site pages. The full site comes with the website issue; this serves the landing page."""
+"""Public pages (anonymous visitors)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    return render(request, "web/home.html", {"latest": []})
+
+
+complaint_list = complaint_detail = evidence_file = company_list = company_suggest = _todo
+company_detail = _todo
