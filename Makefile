@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
 
-.PHONY: run test lint install install-dev lock bench clean
+.PHONY: run test lint install install-dev lock bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	TOUSU_LOCAL=1 $(BIN)/mypy
 	mkdir -p var && TOUSU_LOCAL=1 $(BIN)/tousu makemigrations --check --dry-run
+
+## screenshots: PNGs of the main pages at phone and desktop width into docs/screenshots/
+screenshots: install-dev
+	$(BIN)/python scripts/screenshots.py
 
 ## lock: re-resolve the pinned versions after changing dependencies in pyproject.toml
 lock:

@@ -9,3 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tousu.web.urls")),
 ]
+
+# error pages in Chinese that help the visitor on (JSON under /api/); see tousu.web.views.errors
+handler404 = "tousu.web.views.errors.page_not_found"
+handler403 = "tousu.web.views.errors.permission_denied"
+handler500 = "tousu.web.views.errors.server_error"

@@ -138,3 +138,50 @@ class CompanyMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} → {self.target_id}"
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", "待接受"
+    ACCEPTED = "accepted", "已接受"
+    DECLINED = "declined", "已拒绝"
+    REVOKED = "revoked", "已撤回"
+
+
+class CompanyInvitation(models.Model):
+    """An owner invited a phone number or e-mail address to the company's team.
+
+    The invitee accepts it while logged in with that phone or e-mail *verified* (see
+    ``services.company_invitation_accept``): joining a team turns a consumer account into a
+    merchant account, so it never happens without the invitee's own click.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    target_kind = models.CharField(max_length=5, choices=[("phone", "手机号"), ("email", "邮箱")])
+    # normalized like log-in does (``accounts.services.parse_login``)
+    target = models.CharField(max_length=254)
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.AGENT)
+    state = models.CharField(
+        max_length=10, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target", "state"], name="invitation_target_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "target"],
+                condition=models.Q(state="pending"),
+                name="invitation_one_pending_per_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} → {self.company_id} ({self.state})"

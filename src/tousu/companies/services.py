@@ -8,8 +8,10 @@ alias; brands are looked up after names and aliases.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -21,8 +23,10 @@ from .models import (
     Brand,
     Company,
     CompanyAlias,
+    CompanyInvitation,
     CompanyMembership,
     CompanyMerge,
+    InvitationState,
     MemberRole,
     Region,
     Sector,
@@ -399,3 +403,290 @@ def company_verify(*, company_id: int, actor: User) -> Company:
 def company_is_reachable(company: Company) -> bool:
     """A company can receive complaints once a merchant account belongs to it."""
     return company.memberships.exists()
+
+
+# --- the team of a company (merchant console /merchant/team/) ---------------------------------
+#
+# Any member sees the team; only owners (管理员) invite, remove and change roles, and a company
+# always keeps at least one owner. Every change locks the company row first, so two owners
+# demoting each other at the same moment cannot leave the company without one.
+#
+# Invitations: an owner invites a phone number or e-mail address.
+# - An existing *merchant* account is added to the team at once (it already is merchant staff).
+# - Anyone else (an existing consumer account, or a person without an account) gets a pending
+#   ``CompanyInvitation``. It becomes a membership only when the invitee, logged in with that
+#   phone or e-mail *verified* (log-in with a one-time code verifies it), accepts it at
+#   /merchant/invitations/ (``company_invitation_accept``). Joining turns a consumer account into
+#   a merchant account, which can no longer file complaints; a company must not be able to do
+#   that to a consumer who complains about it by inviting their phone number, so it is never
+#   automatic. ``company_invitations_pending(user)`` is the check the log-in page may call to
+#   send a freshly logged-in invitee to that page; the merchant console does so too.
+# - No SMS or e-mail is sent to the invited address (the platform does not let companies message
+#   arbitrary numbers); an existing account gets an in-site notification, and the owner tells a
+#   new colleague to sign up with that phone or e-mail.
+
+OWNERS_ONLY = "只有企业管理员可以管理团队成员"
+
+
+@dataclass(frozen=True)
+class Team:
+    company: Company
+    my_role: str
+    members: list[CompanyMembership]
+    invitations: list[CompanyInvitation]  # pending ones; only owners see them
+
+    @property
+    def can_manage(self) -> bool:
+        return self.my_role == MemberRole.OWNER
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    membership: CompanyMembership | None = None  # an existing merchant account was added
+    invitation: CompanyInvitation | None = None  # otherwise: waiting for the invitee
+
+
+def merchant_memberships(user: User) -> QuerySet[CompanyMembership]:
+    """The user's memberships with their companies, by company name (empty for non-members)."""
+    return (
+        CompanyMembership.objects.filter(user=user)
+        .select_related("company")
+        .order_by("company__name", "company_id")
+    )
+
+
+def company_team(*, actor: User, company_id: int) -> Team:
+    """The members of a company the actor belongs to (403 for anyone else)."""
+    mine = (
+        CompanyMembership.objects.filter(user=actor, company_id=company_id)
+        .select_related("company")
+        .first()
+    )
+    if mine is None or actor.role != Role.MERCHANT:
+        raise PermissionDenied("您不是该企业的成员", code="not_a_member")
+    members = list(
+        CompanyMembership.objects.filter(company_id=company_id)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+    invitations: list[CompanyInvitation] = []
+    if mine.role == MemberRole.OWNER:
+        invitations = list(
+            CompanyInvitation.objects.filter(
+                company_id=company_id, state=InvitationState.PENDING
+            ).select_related("invited_by")
+        )
+    return Team(company=mine.company, my_role=mine.role, members=members, invitations=invitations)
+
+
+def _lock_as_owner(actor: User, company_id: int) -> Company:
+    company = Company.objects.select_for_update().filter(pk=company_id).first()
+    if company is None:
+        raise NotFound("找不到该企业", code="company_not_found")
+    if (
+        actor.role != Role.MERCHANT
+        or not CompanyMembership.objects.filter(
+            company=company, user=actor, role=MemberRole.OWNER
+        ).exists()
+    ):
+        raise PermissionDenied(OWNERS_ONLY, code="owners_only")
+    return company
+
+
+def _check_role(role: str) -> None:
+    if role not in MemberRole.values:
+        raise ValidationFailed(
+            "成员角色无效", code="invalid_member_role", details={"field": "role"}
+        )
+
+
+def _notify_user(user: User, title: str, body: str) -> None:
+    from tousu.engagement.models import Notification
+
+    Notification.objects.create(user=user, kind="team", title=title, body=body)
+
+
+def company_invite(
+    *, actor: User, company_id: int, login: str, role: str = MemberRole.AGENT
+) -> InviteOutcome:
+    """An owner invites a phone or e-mail to the team (see the comment above)."""
+    from tousu.accounts.services import parse_login
+
+    _check_role(role)
+    try:
+        kind, target = parse_login((login or "").strip())
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, code=exc.code, details={"field": "login"}) from exc
+    with transaction.atomic():
+        company = _lock_as_owner(actor, company_id)
+        user = User.objects.filter(**{kind: target}).first()
+        if user is not None:
+            if CompanyMembership.objects.filter(company=company, user=user).exists():
+                raise Conflict(
+                    "该账号已是团队成员", code="already_member", details={"field": "login"}
+                )
+            if user.role == Role.MERCHANT:
+                membership = company_add_member(company=company, user=user, role=role)
+                _notify_user(
+                    user,
+                    f"您已加入「{company.name}」团队",
+                    f"角色：{MemberRole(role).label}。可在商家工作台处理该企业的投诉。",
+                )
+                return InviteOutcome(membership=membership)
+            if user.role != Role.CONSUMER:
+                raise ValidationFailed(
+                    "该账号是平台工作人员账号，不能加入企业",
+                    code="not_invitable",
+                    details={"field": "login"},
+                )
+        invitation = (
+            CompanyInvitation.objects.filter(
+                company=company, target=target, state=InvitationState.PENDING
+            )
+            .select_for_update()
+            .first()
+        )
+        now = timezone.now()
+        if invitation is None:
+            invitation = CompanyInvitation.objects.create(
+                company=company,
+                target_kind=kind,
+                target=target,
+                role=role,
+                invited_by=actor,
+                created_at=now,
+            )
+        else:  # inviting again updates the role of the waiting invitation
+            invitation.role = role
+            invitation.invited_by = actor
+            invitation.save(update_fields=["role", "invited_by"])
+        if user is not None:
+            _notify_user(
+                user,
+                f"「{company.name}」邀请您加入团队",
+                "请在商家工作台的「团队邀请」页面接受或拒绝。接受后，此账号将成为商家账号。",
+            )
+    return InviteOutcome(invitation=invitation)
+
+
+def company_invitation_revoke(*, actor: User, invitation_id: int) -> CompanyInvitation:
+    invitation = CompanyInvitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("找不到该邀请", code="invitation_not_found")
+    with transaction.atomic():
+        _lock_as_owner(actor, invitation.company_id)
+        invitation = CompanyInvitation.objects.select_for_update().get(pk=invitation_id)
+        if invitation.state != InvitationState.PENDING:
+            raise Conflict("该邀请已处理，不能撤回", code="invitation_not_pending")
+        invitation.state = InvitationState.REVOKED
+        invitation.responded_at = timezone.now()
+        invitation.save(update_fields=["state", "responded_at"])
+    return invitation
+
+
+def _verified_targets(user: User) -> list[tuple[str, str]]:
+    targets = []
+    if user.phone and user.phone_verified_at:
+        targets.append(("phone", user.phone))
+    if user.email and user.email_verified_at:
+        targets.append(("email", user.email))
+    return targets
+
+
+def company_invitations_pending(user: User) -> QuerySet[CompanyInvitation]:
+    """Pending invitations to the user's *verified* phone or e-mail (the log-in check)."""
+    targets = _verified_targets(user)
+    if not targets or user.role not in (Role.CONSUMER, Role.MERCHANT):
+        return CompanyInvitation.objects.none()
+    match = Q()
+    for kind, target in targets:
+        match |= Q(target_kind=kind, target=target)
+    return (
+        CompanyInvitation.objects.filter(match, state=InvitationState.PENDING)
+        .exclude(company__memberships__user=user)
+        .select_related("company", "invited_by")
+        .order_by("id")
+    )
+
+
+def _lock_own_invitation(user: User, invitation_id: int) -> CompanyInvitation:
+    invitation = CompanyInvitation.objects.select_for_update().filter(pk=invitation_id).first()
+    if (
+        invitation is None
+        or invitation.state != InvitationState.PENDING
+        or (invitation.target_kind, invitation.target) not in _verified_targets(user)
+    ):
+        raise NotFound("找不到该邀请，或邀请已处理", code="invitation_not_found")
+    return invitation
+
+
+def company_invitation_accept(*, user: User, invitation_id: int) -> CompanyMembership:
+    """The invitee joins the team; a consumer account becomes a merchant account."""
+    if user.role not in (Role.CONSUMER, Role.MERCHANT):
+        raise PermissionDenied("该账号不能加入企业", code="not_invitable")
+    with transaction.atomic():
+        invitation = _lock_own_invitation(user, invitation_id)
+        company = Company.objects.select_for_update().get(pk=invitation.company_id)
+        membership = company_add_member(company=company, user=user, role=invitation.role)
+        invitation.state = InvitationState.ACCEPTED
+        invitation.accepted_by = user
+        invitation.responded_at = timezone.now()
+        invitation.save(update_fields=["state", "accepted_by", "responded_at"])
+    return membership
+
+
+def company_invitation_decline(*, user: User, invitation_id: int) -> CompanyInvitation:
+    with transaction.atomic():
+        invitation = _lock_own_invitation(user, invitation_id)
+        invitation.state = InvitationState.DECLINED
+        invitation.responded_at = timezone.now()
+        invitation.save(update_fields=["state", "responded_at"])
+    return invitation
+
+
+def _lock_membership_as_owner(actor: User, membership_id: int) -> CompanyMembership:
+    found = CompanyMembership.objects.filter(pk=membership_id).values_list("company_id", flat=True)
+    company_id = found.first()
+    if company_id is None:
+        raise NotFound("找不到该成员", code="member_not_found")
+    _lock_as_owner(actor, company_id)
+    membership = CompanyMembership.objects.select_related("user").filter(pk=membership_id).first()
+    if membership is None:  # removed while we waited for the lock
+        raise NotFound("找不到该成员", code="member_not_found")
+    return membership
+
+
+def _other_owners(membership: CompanyMembership) -> bool:
+    return (
+        CompanyMembership.objects.filter(company_id=membership.company_id, role=MemberRole.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+LAST_OWNER = "企业至少需要一位管理员：请先把其他成员设为管理员"
+
+
+def company_member_set_role(*, actor: User, membership_id: int, role: str) -> CompanyMembership:
+    _check_role(role)
+    with transaction.atomic():
+        membership = _lock_membership_as_owner(actor, membership_id)
+        if membership.role == role:
+            return membership
+        if membership.role == MemberRole.OWNER and not _other_owners(membership):
+            raise Conflict(LAST_OWNER, code="last_owner")
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def company_member_remove(*, actor: User, membership_id: int) -> None:
+    """Remove a member (an owner may remove themselves while another owner remains).
+
+    The account keeps its merchant role: it may belong to other companies or join again.
+    """
+    with transaction.atomic():
+        membership = _lock_membership_as_owner(actor, membership_id)
+        if membership.role == MemberRole.OWNER and not _other_owners(membership):
+            raise Conflict(LAST_OWNER, code="last_owner")
+        membership.delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -257,3 +259,54 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique")]
+
+
+# --- drafts of the submission wizard (see tousu.complaints.drafts) -------------------
+
+
+def draft_file_path(instance: ComplaintDraftFile, filename: str) -> str:
+    """A random name under ``drafts/``: outside ``evidence/`` (whose orphan sweep would delete
+    draft files) and never served except through the owner-checking wizard view."""
+    return f"drafts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.ext}"
+
+
+class ComplaintDraft(models.Model):
+    """The complaint a consumer is writing in the web wizard: one per consumer, saved on every
+    step, so that it survives a reload, a lost connection or a switch of device."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complaint_draft"
+    )
+    # sent with the final submit: a double click or a retry files one complaint
+    idempotency_key = models.CharField(max_length=64)
+    # the form fields exactly as typed (strings and lists), valid or not
+    data = models.JSONField(default=dict, blank=True)
+    # the furthest wizard step reached
+    step = models.CharField(max_length=20, default="company")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"draft of user {self.user_id} at {self.step}"
+
+
+class ComplaintDraftFile(models.Model):
+    """An evidence file of a draft, already checked and re-encoded like ``Evidence``."""
+
+    draft = models.ForeignKey(ComplaintDraft, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
+    content_type = models.CharField(max_length=40)
+    ext = models.CharField(max_length=8)
+    file = models.FileField(upload_to=draft_file_path, max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Case, Count, DateTimeField, F, Q, QuerySet, When
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
+from tousu.common.calendar import add_working_days
 from tousu.common.errors import NotFound, PermissionDenied
 from tousu.companies.models import CompanyMembership
 
-from .models import Complaint, ComplaintEvent, Visibility
+from .models import Complaint, ComplaintEvent, ProblemType, Rating, Visibility
 from .states import ACCEPTED_STATUSES, Status
 
 PUBLIC_RELATED = ("company", "brand", "consumer")
@@ -87,8 +89,15 @@ def merchant_inbox(
     since: datetime | None = None,
     until: datetime | None = None,
     due_within_hours: int | None = None,
+    brand_id: int | None = None,
+    due_soon: bool = False,
+    order: str | None = None,
 ) -> QuerySet[Complaint]:
-    """Complaints assigned to the merchant's companies (never those still in review)."""
+    """Complaints assigned to the merchant's companies (never those still in review).
+
+    ``due_soon``: still processing and due within one working day (not yet overdue).
+    ``order``: "due" (the running reply deadline, soonest first; the rest after) or "newest".
+    """
     company_ids = merchant_company_ids(user)
     qs = (
         Complaint.objects.filter(company_id__in=company_ids)
@@ -116,7 +125,54 @@ def merchant_inbox(
             reply_due_at__gte=now,
             reply_due_at__lt=now + timedelta(hours=due_within_hours),
         )
+    if brand_id is not None:
+        qs = qs.filter(brand_id=brand_id)
+    if due_soon:
+        now = timezone.now()
+        qs = qs.filter(
+            status=Status.PROCESSING,
+            reply_due_at__gte=now,
+            reply_due_at__lte=add_working_days(now, 1),
+        )
+    if order == "due":
+        # only a processing complaint has a running reply clock (reply_due_at stays set after
+        # the reply); the others follow, newest first
+        running = Case(
+            When(status=Status.PROCESSING, then=F("reply_due_at")), output_field=DateTimeField()
+        )
+        qs = qs.alias(running_due=running).order_by(F("running_due").asc(nulls_last=True), "-id")
+    elif order == "newest":
+        qs = qs.order_by("-submitted_at", "-id")
     return qs
+
+
+def merchant_complaint(user: User, public_number: str) -> Complaint:
+    """A complaint of one of the merchant's companies, past review (403 for non-merchants, 404
+    for anything else: another company's complaint is not even confirmed to exist)."""
+    company_ids = merchant_company_ids(user)
+    complaint = (
+        Complaint.objects.select_related(*PUBLIC_RELATED)
+        .filter(public_number=(public_number or "").upper(), company_id__in=company_ids)
+        .exclude(status__in=[s.value for s in NOT_YET_FOR_MERCHANTS])
+        .first()
+    )
+    if complaint is None:
+        raise NotFound("找不到该投诉", code="complaint_not_found")
+    return complaint
+
+
+def moderation_complaint(user: User, public_number: str) -> Complaint:
+    """Any complaint, for moderators only (the audit view)."""
+    if user.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以查看", code="moderators_only")
+    complaint = (
+        Complaint.objects.select_related(*PUBLIC_RELATED, "consumer_region")
+        .filter(public_number=(public_number or "").upper())
+        .first()
+    )
+    if complaint is None:
+        raise NotFound("找不到该投诉", code="complaint_not_found")
+    return complaint
 
 
 def review_queue(user: User) -> QuerySet[Complaint]:
@@ -127,6 +183,19 @@ def review_queue(user: User) -> QuerySet[Complaint]:
         .select_related(*PUBLIC_RELATED)
         .order_by("submitted_at", "id")
     )
+
+
+def review_queue_neighbours(
+    user: User, complaint: Complaint
+) -> tuple[Complaint | None, Complaint | None]:
+    """The pending complaints just before and after ``complaint`` in the review queue."""
+    queue = review_queue(user).exclude(pk=complaint.pk)
+    key = Q(submitted_at__lt=complaint.submitted_at) | Q(
+        submitted_at=complaint.submitted_at, id__lt=complaint.pk
+    )
+    previous = queue.filter(key).order_by("-submitted_at", "-id").first()
+    following = queue.exclude(key).first()
+    return previous, following
 
 
 def mediation_queue(user: User) -> QuerySet[Complaint]:
@@ -150,3 +219,140 @@ def complaint_search_filter(
     if sector:
         q &= Q(company__sector=sector)
     return qs.filter(q)
+
+
+# --- the public web pages ------------------------------------------------------------------
+# Read functions of the public site (home, complaint list, company pages); the permission rule
+# stays ``complaints_public`` / ``complaint_get_for_user`` above.
+
+VALID_STATUSES = [s.value for s in ACCEPTED_STATUSES]
+
+
+def complaint_hidden_reason(public_number: str) -> str | None:
+    """The hide reason code of a complaint that was public until a moderator hid it, or None
+    (no such complaint, or one the public never saw: in review, rejected, withdrawn)."""
+    return (
+        Complaint.objects.filter(
+            public_number=(public_number or "").upper(),
+            visibility=Visibility.HIDDEN,
+            status__in=VALID_STATUSES,
+        )
+        .values_list("hidden_reason", flat=True)
+        .first()
+    )
+
+
+def public_complaint_page(
+    *,
+    status: str | None = None,
+    company_id: int | None = None,
+    sector: str | None = None,
+    before: int | None = None,
+    size: int = 20,
+) -> tuple[list[Complaint], int | None]:
+    """One page of public complaints, newest first, keyset-paged on id.
+
+    Returns the complaints and the cursor of the next page (``before=<id>``), None on the last.
+    """
+    qs = complaint_search_filter(
+        complaints_public(), status=status, company_id=company_id, sector=sector
+    )
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if has_more and rows else None)
+
+
+def complaint_counters() -> dict[str, int]:
+    """Site-wide counts: valid complaints (accepted by review, any visibility) and those the
+    consumer confirmed as completed (incl. successful mediation; never ``auto_completed``)."""
+    return Complaint.objects.filter(status__in=VALID_STATUSES).aggregate(
+        valid=Count("id"), completed=Count("id", filter=Q(status=Status.COMPLETED))
+    )
+
+
+def valid_complaint_counts(company_ids: list[int]) -> dict[int, int]:
+    """Valid complaints per company, for a page of the company directory."""
+    rows = (
+        Complaint.objects.filter(company_id__in=company_ids, status__in=VALID_STATUSES)
+        .values("company_id")
+        .annotate(n=Count("id"))
+        .values_list("company_id", "n")
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class CompanyStats:
+    """A company's complaint metrics over all time (docs/domain.md, Metrics)."""
+
+    valid: int  # accepted by review, hidden ones included
+    assigned: int  # of those, sent to the company
+    replied: int  # of the assigned, with at least one company reply
+    completed: int  # consumer-confirmed completions, incl. successful mediation
+    ratings: int
+    attitude: float | None
+    speed: float | None
+    satisfaction: float | None
+    problem_types: list[tuple[str, str, int]]  # (code, label, count), most frequent first
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replied / self.assigned if self.assigned else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.valid if self.valid else None
+
+    @property
+    def mean_rating(self) -> float | None:
+        """The mean of the three 1–5 ratings."""
+        parts = [self.attitude, self.speed, self.satisfaction]
+        if any(p is None for p in parts):
+            return None
+        return sum(p for p in parts if p is not None) / 3
+
+
+def company_stats(company_id: int) -> CompanyStats:
+    """Two aggregate queries: the complaint counts (with one count per problem type, matched on
+    the quoted code in the JSON list's text) and the mean ratings."""
+    type_counts = {
+        f"type_{pt.value}": Count("id", filter=Q(problem_types__icontains=f'"{pt.value}"'))
+        for pt in ProblemType
+    }
+    counts = Complaint.objects.filter(company_id=company_id, status__in=VALID_STATUSES).aggregate(
+        valid=Count("id"),
+        assigned=Count("id", filter=Q(assigned_at__isnull=False)),
+        replied=Count("id", filter=Q(assigned_at__isnull=False, first_reply_at__isnull=False)),
+        completed=Count("id", filter=Q(status=Status.COMPLETED)),
+        **type_counts,
+    )
+    ratings = Rating.objects.filter(
+        complaint__company_id=company_id, complaint__status__in=VALID_STATUSES
+    ).aggregate(
+        n=Count("id"),
+        attitude=Avg("attitude"),
+        speed=Avg("speed"),
+        satisfaction=Avg("satisfaction"),
+    )
+    breakdown = sorted(
+        (
+            (pt.value, str(pt.label), counts[f"type_{pt.value}"])
+            for pt in ProblemType
+            if counts[f"type_{pt.value}"]
+        ),
+        key=lambda row: -row[2],
+    )
+    return CompanyStats(
+        valid=counts["valid"],
+        assigned=counts["assigned"],
+        replied=counts["replied"],
+        completed=counts["completed"],
+        ratings=ratings["n"],
+        attitude=ratings["attitude"],
+        speed=ratings["speed"],
+        satisfaction=ratings["satisfaction"],
+        problem_types=breakdown,
+    )

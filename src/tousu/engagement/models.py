@@ -34,3 +34,27 @@ class Notification(models.Model):
             # the worker may run a notification task twice; it must not notify twice
             models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event")
         ]
+
+
+class ReplyTemplate(models.Model):
+    """A named reply text a company's merchants insert into a reply (``reply_templates``)."""
+
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, related_name="reply_templates"
+    )
+    name = models.CharField(max_length=40)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["company_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="reply_template_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,13 +1,198 @@
-"""Placeholder: built in the website issue."""
+"""Moderator console: the review queue (oldest first, with the review SLA), accept, reject with a
+reason code, hide and unhide with a reason, and a complaint's full audit timeline (non-public
+events too, with the names of the staff who acted).
+
+The selectors (``review_queue``, ``moderation_complaint``) refuse everyone but moderators and the
+services re-check the actor and the state machine, exactly as for the staff API. Every action is
+a plain POST form; ``web/moderation.js`` adds keyboard shortcuts (j/k, a, r, h) on top.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from tousu.common.errors import DomainError
+from tousu.complaints import services
+from tousu.complaints.models import (
+    Complaint,
+    Demand,
+    HideReason,
+    ProblemType,
+    RejectionReason,
+    Visibility,
+)
+from tousu.complaints.selectors import (
+    complaint_events_visible,
+    moderation_complaint,
+    review_queue,
+    review_queue_neighbours,
+)
+from tousu.complaints.states import Status
+
+from .merchant import ConsoleForm, _user, choice_labels, console_view, timeline_entries
+
+PAGE_SIZE = 50
+NUMBER_RE = re.compile(r"^[A-Za-z0-9]{4,12}$")
 
 
-def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    return render(request, "web/home.html", {"latest": []})
+class RejectForm(ConsoleForm):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("驳回原因"),
+        choices=[("", gettext_lazy("请选择原因")), *RejectionReason.choices],
+        error_messages={"required": gettext_lazy("请选择驳回原因")},
+        widget=forms.Select(attrs={"id": "reject-reason"}),
+    )
+    message = forms.CharField(
+        label=gettext_lazy("给消费者的说明"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("消费者会看到这段说明；不填写时显示驳回原因。"),
+        widget=forms.Textarea(attrs={"id": "reject-message", "rows": 3}),
+    )
 
 
-queue = complaint = _todo
+class HideForm(ConsoleForm):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("隐藏原因"),
+        choices=[("", gettext_lazy("请选择原因")), *HideReason.choices],
+        error_messages={"required": gettext_lazy("请选择隐藏原因")},
+        widget=forms.Select(attrs={"id": "hide-reason"}),
+    )
+    message = forms.CharField(
+        label=gettext_lazy("说明（选填）"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"id": "hide-message"}),
+    )
+
+
+class UnhideForm(ConsoleForm):
+    message = forms.CharField(
+        label=gettext_lazy("说明（选填）"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"id": "unhide-message"}),
+    )
+
+
+@console_view
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    pending = review_queue(user)  # 403 for everyone but moderators
+    number = (request.GET.get("number") or "").strip()
+    if number:
+        if NUMBER_RE.match(number):
+            return redirect("web:moderation_complaint", number=number.upper())
+        messages.error(request, _("投诉编号格式不正确"))
+    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/moderation/queue.html", {"page_obj": page, "number": number})
+
+
+def _page(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    reject_form: RejectForm | None = None,
+    hide_form: HideForm | None = None,
+    unhide_form: UnhideForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    pending = complaint.status == Status.PENDING_REVIEW
+    previous, following = review_queue_neighbours(user, complaint) if pending else (None, None)
+    events = complaint_events_visible(complaint, private=True)
+    return render(
+        request,
+        "web/moderation/complaint.html",
+        {
+            "complaint": complaint,
+            "entries": timeline_entries(complaint, events, staff_names=True),
+            "evidence": list(complaint.evidence.all()),
+            "problem_labels": choice_labels(ProblemType, complaint.problem_types),
+            "demand_labels": choice_labels(Demand, complaint.demands),
+            "pending": pending,
+            "previous": previous,
+            "following": following,
+            "can_hide": complaint.visibility == Visibility.PUBLIC,
+            "can_unhide": complaint.visibility == Visibility.HIDDEN,
+            "reject_form": reject_form or RejectForm(),
+            "hide_form": hide_form or HideForm(),
+            "unhide_form": unhide_form or UnhideForm(),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _after_review(request: HttpRequest, complaint: Complaint) -> HttpResponse:
+    """Back to the queue, or on to the next complaint waiting for review."""
+    if request.POST.get("return") != "queue":
+        _, following = review_queue_neighbours(_user(request), complaint)
+        if following is not None:
+            return redirect("web:moderation_complaint", number=following.public_number)
+    return redirect("web:moderation_queue")
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def complaint(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    found = moderation_complaint(user, number)  # 403 for everyone but moderators, 404 if unknown
+    if request.method == "GET":
+        return _page(request, found)
+    op = request.POST.get("op", "")
+    forms_: dict[str, Any] = {}
+    try:
+        if op == "accept":
+            services.complaint_accept(
+                complaint_id=found.pk, actor=user, message=request.POST.get("message", "")[:500]
+            )
+            messages.success(request, _("已通过：%(number)s") % {"number": found.public_number})
+            return _after_review(request, found)
+        if op == "reject":
+            form = forms_["reject_form"] = RejectForm(request.POST)
+            if form.is_valid():
+                services.complaint_reject(
+                    complaint_id=found.pk,
+                    actor=user,
+                    reason=form.cleaned_data["reason"],
+                    message=form.cleaned_data["message"],
+                )
+                messages.success(request, _("已驳回：%(number)s") % {"number": found.public_number})
+                return _after_review(request, found)
+        elif op == "hide":
+            hide = forms_["hide_form"] = HideForm(request.POST)
+            if hide.is_valid():
+                services.complaint_hide(
+                    complaint_id=found.pk,
+                    actor=user,
+                    reason=hide.cleaned_data["reason"],
+                    message=hide.cleaned_data["message"],
+                )
+                messages.success(request, _("已隐藏，公众不再能看到该投诉"))
+                return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "unhide":
+            unhide = forms_["unhide_form"] = UnhideForm(request.POST)
+            if unhide.is_valid():
+                services.complaint_unhide(
+                    complaint_id=found.pk, actor=user, message=unhide.cleaned_data["message"]
+                )
+                messages.success(request, _("已取消隐藏"))
+                return redirect("web:moderation_complaint", number=found.public_number)
+        else:
+            return _page(request, found, error=_("未知操作"), status=400)
+    except DomainError as exc:
+        found.refresh_from_db()
+        return _page(request, found, error=exc.message, status=exc.status_code, **forms_)
+    return _page(request, found, status=422, **forms_)
