@@ -38,6 +38,7 @@ lint: install-dev
 
 ## screenshots: PNGs of the main pages at phone and desktop width into docs/screenshots/
 screenshots: install-dev
+	@fc-list :lang=zh | grep -q . || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null; } || echo "install fonts-noto-cjk for readable Chinese"
 	$(BIN)/python scripts/screenshots.py
 
 ## lock: re-resolve the pinned versions after changing dependencies in pyproject.toml

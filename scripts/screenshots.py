@@ -33,6 +33,14 @@ ARGS = [
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 
 
+def shrink(path: Path) -> None:
+    """Keep committed screenshots small: a 128-colour palette PNG."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.convert("RGB").quantize(colors=128).save(path, optimize=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,7 +140,8 @@ def main() -> None:
                     page.goto(path)
                     page.wait_for_load_state("networkidle")
                     target = OUT / f"{name}-{width_name}.png"
-                    page.screenshot(path=str(target), full_page=width_name == "desktop")
+                    page.screenshot(path=str(target))
+                    shrink(target)
                     page.close()
                     print(f"{target.relative_to(ROOT)}")
             browser.close()
