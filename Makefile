@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 LOCK   := requirements/lock.txt
 
-.PHONY: run test lint install install-dev lock bench clean screenshots
+.PHONY: run test lint messages install install-dev lock bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ lint: install-dev
 	$(BIN)/ruff check .
 	TOUSU_LOCAL=1 $(BIN)/mypy
 	mkdir -p var && TOUSU_LOCAL=1 $(BIN)/tousu makemigrations --check --dry-run
+
+## messages: extract the strings to translate into src/tousu/locale/en (django.po, needs GNU
+## gettext), then compile django.mo; translate the new entries and run it again
+messages: install
+	cd src/tousu && TOUSU_LOCAL=1 ../../$(BIN)/tousu makemessages -l en
+	cd src/tousu && TOUSU_LOCAL=1 ../../$(BIN)/tousu compilemessages -l en
+	msgfmt --check --statistics -o /dev/null src/tousu/locale/en/LC_MESSAGES/django.po
 
 ## screenshots: PNGs of the main pages at phone and desktop width into docs/screenshots/
 screenshots: install-dev

@@ -176,7 +176,12 @@ def test_every_registered_job_is_idempotent(
     services.complaint_accept(
         complaint_id=c.pk, actor=moderator, now=timezone.now() - timedelta(days=30)
     )
-    assert {job.name for job in JOBS} == {"sla_sweep", "evidence_orphans", "prune_task_results"}
+    assert {job.name for job in JOBS} == {
+        "sla_sweep",
+        "evidence_orphans",
+        "prune_task_results",
+        "drafts_prune",
+    }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1
     before, events = snapshot(), ComplaintEvent.objects.count()
@@ -184,7 +189,15 @@ def test_every_registered_job_is_idempotent(
     assert all(
         not any(
             result.get(k)
-            for k in ("overdue", "auto_completed", "closed_overdue", "closed_unassigned", "deleted")
+            for k in (
+                "overdue",
+                "auto_completed",
+                "closed_overdue",
+                "closed_unassigned",
+                "deleted",
+                "drafts",
+                "files",
+            )
         )
         for result in second.values()
     )

@@ -12,15 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CONSUMER = "consumer", "消费者"
-    MERCHANT = "merchant", "商家"
-    MODERATOR = "moderator", "审核员"
-    REGULATOR = "regulator", "监管部门"
-    PARTNER = "partner", "媒体/数据合作方"
-    MEDIATOR = "mediator", "调解组织"
+    CONSUMER = "consumer", _("消费者")
+    MERCHANT = "merchant", _("商家")
+    MODERATOR = "moderator", _("审核员")
+    REGULATOR = "regulator", _("监管部门")
+    PARTNER = "partner", _("媒体/数据合作方")
+    MEDIATOR = "mediator", _("调解组织")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -231,8 +232,8 @@ class OneTimeCode(models.Model):
     """A verification code sent to a phone or e-mail. Stored hashed, single use, expiring."""
 
     class Channel(models.TextChoices):
-        SMS = "sms", "短信"
-        EMAIL = "email", "邮件"
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("邮件")
 
     channel = models.CharField(max_length=10, choices=Channel.choices)
     target = models.CharField(max_length=254, db_index=True)

@@ -272,6 +272,42 @@ def login_with_code(*, login: str, code: str) -> User:
     return user
 
 
+# --- profile ---------------------------------------------------------------
+
+
+NICKNAME_MAX = 40
+
+
+def user_update_profile(*, user: User, nickname: str) -> User:
+    """Change what the user may change about themselves (for now: the nickname, trimmed; empty
+    means "none", and the public sees the pseudonym)."""
+    nickname = (nickname or "").strip()
+    if len(nickname) > NICKNAME_MAX:
+        raise ValidationFailed(
+            f"昵称最多{NICKNAME_MAX}个字", code="invalid_nickname", details={"field": "nickname"}
+        )
+    if nickname != user.nickname:
+        user.nickname = nickname
+        user.save(update_fields=["nickname"])
+    return user
+
+
+def user_contact_verify(*, user: User, channel: str, code: str) -> User:
+    """Prove the user's own phone (``channel="phone"``) or e-mail with a code that
+    ``otp_send(login=..., purpose="verify")`` sent there; marks it verified."""
+    target = getattr(user, channel, None) if channel in ("phone", "email") else None
+    if not target:
+        raise ValidationFailed(
+            "该账号没有这个联系方式", code="invalid_channel", details={"field": "channel"}
+        )
+    otp_verify(login=target, code=code, purpose="verify")
+    field = f"{channel}_verified_at"
+    if getattr(user, field) is None:
+        setattr(user, field, timezone.now())
+        user.save(update_fields=[field])
+    return user
+
+
 # --- API tokens ------------------------------------------------------------
 
 

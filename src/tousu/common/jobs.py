@@ -79,6 +79,13 @@ def job_prune_task_results() -> dict[str, int]:
     return {"deleted": deleted}
 
 
+def job_drafts_prune() -> dict[str, int]:
+    """Delete submission-wizard drafts untouched for a month and draft files no row points at."""
+    from tousu.complaints.drafts import drafts_prune
+
+    return drafts_prune()
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -90,6 +97,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("sla_sweep", 300, job_sla_sweep),
     PeriodicJob("evidence_orphans", 3600, job_evidence_orphans),
     PeriodicJob("prune_task_results", 86400, job_prune_task_results),
+    PeriodicJob("drafts_prune", 86400, job_drafts_prune),
 )
 
 

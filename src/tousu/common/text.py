@@ -56,3 +56,14 @@ def normalize_name(name: str) -> str:
         if not c.isspace()
         and (not unicodedata.category(c).startswith("P") or c in _NAME_KEEP_PUNCT)
     )
+
+
+def site_text(text: object) -> str:
+    """Render a (lazily) translated string in the site language, whatever the request's
+    language is: for text that is stored or sent (events, notifications), which must read the
+    same for everyone later."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)

@@ -5,26 +5,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Sector(models.TextChoices):
-    ECOMMERCE = "ecommerce", "电商平台"
-    FINANCE = "finance", "金融支付"
-    TRAVEL = "travel", "旅游出行"
-    LOCAL_SERVICES = "local_services", "生活服务"
-    EDUCATION = "education", "教育培训"
-    LOGISTICS = "logistics", "物流快递"
-    TELECOM = "telecom", "通信"
-    AUTO = "auto", "汽车"
-    ELECTRONICS = "electronics", "数码家电"
-    FASHION_BEAUTY = "fashion_beauty", "美妆服饰"
-    FOOD = "food", "食品"
-    HOUSEHOLD = "household", "日用百货"
-    REAL_ESTATE = "real_estate", "房产家居"
-    HEALTH = "health", "医疗健康"
-    GAMES = "games", "游戏娱乐"
-    SHARING = "sharing", "共享经济"
-    OTHER = "other", "其他"
+    ECOMMERCE = "ecommerce", _("电商平台")
+    FINANCE = "finance", _("金融支付")
+    TRAVEL = "travel", _("旅游出行")
+    LOCAL_SERVICES = "local_services", _("生活服务")
+    EDUCATION = "education", _("教育培训")
+    LOGISTICS = "logistics", _("物流快递")
+    TELECOM = "telecom", _("通信")
+    AUTO = "auto", _("汽车")
+    ELECTRONICS = "electronics", _("数码家电")
+    FASHION_BEAUTY = "fashion_beauty", _("美妆服饰")
+    FOOD = "food", _("食品")
+    HOUSEHOLD = "household", _("日用百货")
+    REAL_ESTATE = "real_estate", _("房产家居")
+    HEALTH = "health", _("医疗健康")
+    GAMES = "games", _("游戏娱乐")
+    SHARING = "sharing", _("共享经济")
+    OTHER = "other", _("其他")
 
 
 class Region(models.Model):
@@ -98,9 +99,9 @@ class Brand(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    OWNER = "owner", "管理员"
-    AGENT = "agent", "客服"
-    VIEWER = "viewer", "只读"
+    OWNER = "owner", _("管理员")
+    AGENT = "agent", _("客服")
+    VIEWER = "viewer", _("只读")
 
 
 class CompanyMembership(models.Model):
@@ -141,10 +142,10 @@ class CompanyMerge(models.Model):
 
 
 class InvitationState(models.TextChoices):
-    PENDING = "pending", "待接受"
-    ACCEPTED = "accepted", "已接受"
-    DECLINED = "declined", "已拒绝"
-    REVOKED = "revoked", "已撤回"
+    PENDING = "pending", _("待接受")
+    ACCEPTED = "accepted", _("已接受")
+    DECLINED = "declined", _("已拒绝")
+    REVOKED = "revoked", _("已撤回")
 
 
 class CompanyInvitation(models.Model):
@@ -156,7 +157,9 @@ class CompanyInvitation(models.Model):
     """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
-    target_kind = models.CharField(max_length=5, choices=[("phone", "手机号"), ("email", "邮箱")])
+    target_kind = models.CharField(
+        max_length=5, choices=[("phone", _("手机号")), ("email", _("邮箱"))]
+    )
     # normalized like log-in does (``accounts.services.parse_login``)
     target = models.CharField(max_length=254)
     role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.AGENT)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tousu.accounts.models import Role, User
 from tousu.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tousu.common.text import normalize_name
+from tousu.common.text import normalize_name, site_text
 from tousu.common.validators import validate_uscc
 
 from .models import (
@@ -530,7 +530,7 @@ def company_invite(
                 _notify_user(
                     user,
                     f"您已加入「{company.name}」团队",
-                    f"角色：{MemberRole(role).label}。可在商家工作台处理该企业的投诉。",
+                    f"角色：{site_text(MemberRole(role).label)}。可在商家工作台处理该企业的投诉。",
                 )
                 return InviteOutcome(membership=membership)
             if user.role != Role.CONSUMER:

@@ -17,61 +17,61 @@ from .states import Action, Status
 
 
 class ProblemType(models.TextChoices):
-    REFUND = "refund_difficult", "退款难"
-    FALSE_ADVERTISING = "false_advertising", "虚假宣传"
-    QUALITY = "quality", "质量问题"
-    DELIVERY = "delivery", "未按约定发货/送达"
-    AFTER_SALES = "after_sales", "售后服务差"
-    UNFAIR_TERMS = "unfair_terms", "霸王条款"
-    AUTO_RENEWAL = "auto_renewal", "自动续费"
-    PRICE = "price", "价格欺诈/乱收费"
-    FRAUD = "fraud", "涉嫌诈骗"
-    HARASSMENT = "harassment", "骚扰/暴力催收"
-    PRIVACY = "privacy", "泄露个人信息"
-    SAFETY = "safety", "安全隐患"
-    ACCOUNT = "account", "账号被封/冻结"
-    OTHER = "other", "其他"
+    REFUND = "refund_difficult", _("退款难")
+    FALSE_ADVERTISING = "false_advertising", _("虚假宣传")
+    QUALITY = "quality", _("质量问题")
+    DELIVERY = "delivery", _("未按约定发货/送达")
+    AFTER_SALES = "after_sales", _("售后服务差")
+    UNFAIR_TERMS = "unfair_terms", _("霸王条款")
+    AUTO_RENEWAL = "auto_renewal", _("自动续费")
+    PRICE = "price", _("价格欺诈/乱收费")
+    FRAUD = "fraud", _("涉嫌诈骗")
+    HARASSMENT = "harassment", _("骚扰/暴力催收")
+    PRIVACY = "privacy", _("泄露个人信息")
+    SAFETY = "safety", _("安全隐患")
+    ACCOUNT = "account", _("账号被封/冻结")
+    OTHER = "other", _("其他")
 
 
 class Demand(models.TextChoices):
-    REFUND = "refund", "退款"
-    RETURN_REFUND = "return_refund", "退货退款"
-    COMPENSATION = "compensation", "赔偿"
-    APOLOGY = "apology", "道歉"
-    EXPLANATION = "explanation", "解释"
-    EXCHANGE = "exchange", "换货"
-    REPAIR = "repair", "维修"
-    STOP_HARASSMENT = "stop_harassment", "停止骚扰"
-    LEGAL = "legal", "依法处理"
-    OTHER = "other", "其他"
+    REFUND = "refund", _("退款")
+    RETURN_REFUND = "return_refund", _("退货退款")
+    COMPENSATION = "compensation", _("赔偿")
+    APOLOGY = "apology", _("道歉")
+    EXPLANATION = "explanation", _("解释")
+    EXCHANGE = "exchange", _("换货")
+    REPAIR = "repair", _("维修")
+    STOP_HARASSMENT = "stop_harassment", _("停止骚扰")
+    LEGAL = "legal", _("依法处理")
+    OTHER = "other", _("其他")
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "公开"
-    HIDDEN = "hidden", "已隐藏"
-    PRIVATE = "private", "不公开"
+    PUBLIC = "public", _("公开")
+    HIDDEN = "hidden", _("已隐藏")
+    PRIVATE = "private", _("不公开")
 
 
 class RejectionReason(models.TextChoices):
-    NOT_CONSUMER_DISPUTE = "not_consumer_dispute", "非消费纠纷"
-    LABOUR_DISPUTE = "labour_dispute", "劳动纠纷"
-    PRIVATE_DISPUTE = "private_dispute", "个人之间的纠纷"
-    GOVERNMENT_BODY = "government_body", "投诉对象为政府机关"
-    SPAM = "spam", "广告或垃圾信息"
-    INSULT = "insult", "仅有辱骂，无具体事实"
-    NO_COMPANY = "no_company", "无法确定被投诉企业"
-    DUPLICATE = "duplicate", "与您尚未结束的投诉重复"
-    TOO_OLD = "too_old", "超过3年的消费纠纷"
-    PROFESSIONAL_CLAIMANT = "professional_claimant", "以牟利为目的的批量投诉"
-    INSUFFICIENT = "insufficient", "信息不足，请补充后重新提交"
+    NOT_CONSUMER_DISPUTE = "not_consumer_dispute", _("非消费纠纷")
+    LABOUR_DISPUTE = "labour_dispute", _("劳动纠纷")
+    PRIVATE_DISPUTE = "private_dispute", _("个人之间的纠纷")
+    GOVERNMENT_BODY = "government_body", _("投诉对象为政府机关")
+    SPAM = "spam", _("广告或垃圾信息")
+    INSULT = "insult", _("仅有辱骂，无具体事实")
+    NO_COMPANY = "no_company", _("无法确定被投诉企业")
+    DUPLICATE = "duplicate", _("与您尚未结束的投诉重复")
+    TOO_OLD = "too_old", _("超过3年的消费纠纷")
+    PROFESSIONAL_CLAIMANT = "professional_claimant", _("以牟利为目的的批量投诉")
+    INSUFFICIENT = "insufficient", _("信息不足，请补充后重新提交")
 
 
 class HideReason(models.TextChoices):
-    PRIVACY = "privacy", "含有个人信息"
-    LEGAL = "legal", "依法依规处理"
-    ABUSE = "abuse", "含有不当内容"
-    CONSUMER_REQUEST = "consumer_request", "投诉人申请"
-    OTHER = "other", "其他"
+    PRIVACY = "privacy", _("含有个人信息")
+    LEGAL = "legal", _("依法依规处理")
+    ABUSE = "abuse", _("含有不当内容")
+    CONSUMER_REQUEST = "consumer_request", _("投诉人申请")
+    OTHER = "other", _("其他")
 
 
 class Complaint(models.Model):
@@ -146,16 +146,16 @@ class Complaint(models.Model):
 
 
 class EventKind(models.TextChoices):
-    SUBMITTED = "submitted", "提交投诉"
-    TRANSITION = "transition", "状态变更"
-    REPLY = "reply", "商家回复"
-    SOLUTION = "solution", "商家提出解决方案"
-    FOLLOW_UP = "follow_up", "消费者补充"
-    RATING = "rating", "消费者评价"
-    HIDDEN = "hidden", "隐藏"
-    UNHIDDEN = "unhidden", "取消隐藏"
-    OVERDUE = "overdue", "商家超时未回复"
-    EDITED = "edited", "修改投诉"
+    SUBMITTED = "submitted", _("提交投诉")
+    TRANSITION = "transition", _("状态变更")
+    REPLY = "reply", _("商家回复")
+    SOLUTION = "solution", _("商家提出解决方案")
+    FOLLOW_UP = "follow_up", _("消费者补充")
+    RATING = "rating", _("消费者评价")
+    HIDDEN = "hidden", _("隐藏")
+    UNHIDDEN = "unhidden", _("取消隐藏")
+    OVERDUE = "overdue", _("商家超时未回复")
+    EDITED = "edited", _("修改投诉")
 
 
 class ComplaintEvent(models.Model):
@@ -218,9 +218,9 @@ class Rating(models.Model):
 
 
 class EvidenceKind(models.TextChoices):
-    IMAGE = "image", "图片"
-    PDF = "pdf", "PDF"
-    VIDEO = "video", "视频"
+    IMAGE = "image", _("图片")
+    PDF = "pdf", _("PDF")
+    VIDEO = "video", _("视频")
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

@@ -29,7 +29,7 @@ from tousu.common.errors import (
     ValidationFailed,
 )
 from tousu.common.ids import new_public_number
-from tousu.common.text import normalize_text
+from tousu.common.text import normalize_text, site_text
 from tousu.companies.models import Company, CompanyMembership, MemberRole, Region
 from tousu.companies.services import company_is_reachable, company_resolve_or_create
 
@@ -520,7 +520,7 @@ def complaint_reject(
             code="invalid_reason",
             details={"field": "reason", "allowed": RejectionReason.values},
         )
-    message = (message or "").strip()[:500] or RejectionReason(reason).label
+    message = (message or "").strip()[:500] or site_text(RejectionReason(reason).label)
     with transaction.atomic():
         complaint = _lock(complaint_id)
         _transition(

@@ -29,31 +29,31 @@ class Status(models.TextChoices):
 class Actor(models.TextChoices):
     """Who may perform an action (checked by the service against the acting user)."""
 
-    CONSUMER = "consumer", "消费者"  # the complaint's own consumer
-    MERCHANT = "merchant", "商家"  # a member of the complaint's company
-    MODERATOR = "moderator", "审核员"
-    MEDIATOR = "mediator", "调解组织"
-    SYSTEM = "system", "平台"  # periodic jobs and platform rules
+    CONSUMER = "consumer", _("消费者")  # the complaint's own consumer
+    MERCHANT = "merchant", _("商家")  # a member of the complaint's company
+    MODERATOR = "moderator", _("审核员")
+    MEDIATOR = "mediator", _("调解组织")
+    SYSTEM = "system", _("平台")  # periodic jobs and platform rules
 
 
 class Action(models.TextChoices):
-    ACCEPT = "accept", "审核通过"
-    REJECT = "reject", "审核驳回"
-    WITHDRAW = "withdraw", "撤诉"
-    RESUBMIT = "resubmit", "修改后重新提交"
-    ASSIGN = "assign", "分配给企业"
-    CLOSE_UNASSIGNED = "close_unassigned", "无法分配，关闭"
-    REPLY = "reply", "商家回复"
-    ESCALATE = "escalate", "申请调解"
-    CLOSE_OVERDUE = "close_overdue", "长期超时，关闭"
-    FOLLOW_UP = "follow_up", "补充投诉"
-    REQUEST_COMPLETION = "request_completion", "申请完成"
-    CONFIRM = "confirm", "确认完成并评价"
-    DISPUTE = "dispute", "对完成申请有异议"
-    AUTO_COMPLETE = "auto_complete", "超时未确认，自动完成"
-    REOPEN = "reopen", "重新打开"
-    MEDIATION_SUCCEEDED = "mediation_succeeded", "调解成功"
-    MEDIATION_FAILED = "mediation_failed", "调解失败"
+    ACCEPT = "accept", _("审核通过")
+    REJECT = "reject", _("审核驳回")
+    WITHDRAW = "withdraw", _("撤诉")
+    RESUBMIT = "resubmit", _("修改后重新提交")
+    ASSIGN = "assign", _("分配给企业")
+    CLOSE_UNASSIGNED = "close_unassigned", _("无法分配，关闭")
+    REPLY = "reply", _("商家回复")
+    ESCALATE = "escalate", _("申请调解")
+    CLOSE_OVERDUE = "close_overdue", _("长期超时，关闭")
+    FOLLOW_UP = "follow_up", _("补充投诉")
+    REQUEST_COMPLETION = "request_completion", _("申请完成")
+    CONFIRM = "confirm", _("确认完成并评价")
+    DISPUTE = "dispute", _("对完成申请有异议")
+    AUTO_COMPLETE = "auto_complete", _("超时未确认，自动完成")
+    REOPEN = "reopen", _("重新打开")
+    MEDIATION_SUCCEEDED = "mediation_succeeded", _("调解成功")
+    MEDIATION_FAILED = "mediation_failed", _("调解失败")
 
 
 @dataclass(frozen=True)

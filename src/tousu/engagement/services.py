@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tousu.accounts.models import Role, User
 from tousu.common.errors import NotFound
+from tousu.common.text import site_text
 from tousu.complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -161,9 +162,9 @@ def _body(event: ComplaintEvent, title: str) -> str:
     key = event.action if event.kind == EventKind.TRANSITION else event.kind
     text = (event.message or "").strip()
     if key == EventKind.HIDDEN and event.reason:
-        text = f"原因：{HideReason(event.reason).label}" + (f"。{text}" if text else "")
+        text = f"原因：{site_text(HideReason(event.reason).label)}" + (f"。{text}" if text else "")
     elif key == Action.REJECT and event.reason and not text:
-        text = RejectionReason(event.reason).label
+        text = site_text(RejectionReason(event.reason).label)
     if key in WITH_MESSAGE and text:
         if len(text) > EXCERPT_CHARS:
             text = text[:EXCERPT_CHARS] + "…"

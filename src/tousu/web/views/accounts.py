@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -25,6 +24,7 @@ from tousu.accounts import services
 from tousu.accounts.models import ApiToken, User
 from tousu.common.errors import DomainError, RateLimited
 from tousu.common.ratelimit import client_ip, hit
+from tousu.companies.services import company_invitations_pending
 
 from ..forms import (
     CodeLoginForm,
@@ -54,6 +54,18 @@ def checked_next(request: HttpRequest) -> str:
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
     return checked_next(request) or default or reverse("web:home")
+
+
+def after_login(request: HttpRequest, user: User) -> str:
+    """Where a freshly logged-in user goes: ``next`` when given; else the invitations page
+    when a company has invited their verified phone or e-mail (they must accept it there,
+    it is never automatic); else the home page."""
+    candidate = checked_next(request)
+    if candidate:
+        return candidate
+    if company_invitations_pending(user).exists():
+        return reverse("web:merchant_invitations")
+    return reverse("web:home")
 
 
 def _user(request: HttpRequest) -> User:
@@ -90,7 +102,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
             if isinstance(user, User):
                 login(request, user)
-                return redirect(safe_next(request))
+                return redirect(after_login(request, user))
             form.add_error(None, _("账号或密码错误"))
     return render(
         request,
@@ -170,10 +182,9 @@ def _code_flow(request: HttpRequest, *, signup: bool) -> HttpResponse:
             else:
                 nickname = form.cleaned_data.get("nickname", "").strip()
                 if signup and nickname and not user.nickname:
-                    user.nickname = nickname
-                    user.save(update_fields=["nickname"])
+                    services.user_update_profile(user=user, nickname=nickname)
                 login(request, user, backend=BACKEND)
-                return redirect(safe_next(request))
+                return redirect(after_login(request, user))
     else:
         form = CodeRequestForm(initial={"login": request.GET.get("login", "")})
     return render(
@@ -234,10 +245,15 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         if op == "nickname":
             nickname_form = NicknameForm(request.POST)
             if nickname_form.is_valid():
-                user.nickname = nickname_form.cleaned_data["nickname"].strip()
-                user.save(update_fields=["nickname"])
-                messages.success(request, _("昵称已保存。"))
-                return redirect("web:profile")
+                try:
+                    services.user_update_profile(
+                        user=user, nickname=nickname_form.cleaned_data["nickname"]
+                    )
+                except DomainError as exc:
+                    add_service_error(nickname_form, exc)
+                else:
+                    messages.success(request, _("昵称已保存。"))
+                    return redirect("web:profile")
         elif op == "token_create":
             token_form = TokenForm(request.POST)
             if token_form.is_valid():
@@ -281,15 +297,12 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 verify_form = VerifyCodeForm(request.POST)
                 if verify_form.is_valid():
                     try:
-                        services.otp_verify(
-                            login=target, code=verify_form.cleaned_data["code"], purpose="verify"
+                        services.user_contact_verify(
+                            user=user, channel=channel, code=verify_form.cleaned_data["code"]
                         )
                     except DomainError as exc:
                         add_service_error(verify_form, exc)
                     else:
-                        field = f"{channel}_verified_at"
-                        setattr(user, field, timezone.now())
-                        user.save(update_fields=[field])
                         messages.success(request, _("验证成功。"))
                         return redirect("web:profile")
         else:
