@@ -59,7 +59,10 @@ def test_public_pages_fit_a_phone(
 
 def test_directory_search_without_javascript(browser: Any, live_server: Any, company: Any) -> None:
     context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 740}
+        base_url=live_server.url,
+        locale="zh-CN",
+        java_script_enabled=False,
+        viewport={"width": 360, "height": 740},
     )
     page = context.new_page()
     try:
