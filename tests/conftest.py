@@ -16,6 +16,7 @@ from tousu.companies.services import company_add_member, company_create
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OPEN_DATA_DIR = tmp_path / "opendata"
 
 
 @pytest.fixture(autouse=True)

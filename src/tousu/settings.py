@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tousu.complaints",
     "tousu.moderation",
     "tousu.engagement",
+    "tousu.opendata",
     "tousu.api",
     "tousu.web",
 ]
@@ -183,6 +184,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+OPEN_DATA_DIR = Path(os.environ.get("TOUSU_OPEN_DATA_DIR", VAR_DIR / "opendata"))
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a view that checks visibility
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

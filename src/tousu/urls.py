@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open-data/", include("tousu.opendata.urls")),
     path("", include("tousu.web.urls")),
 ]
 

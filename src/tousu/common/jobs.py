@@ -86,6 +86,13 @@ def job_drafts_prune() -> dict[str, int]:
     return drafts_prune()
 
 
+def job_open_data() -> dict[str, int | str]:
+    """Publish today's open-data release (public complaints, CSV and JSON Lines)."""
+    from tousu.opendata.jobs import job_open_data as run
+
+    return run()
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -98,6 +105,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("evidence_orphans", 3600, job_evidence_orphans),
     PeriodicJob("prune_task_results", 86400, job_prune_task_results),
     PeriodicJob("drafts_prune", 86400, job_drafts_prune),
+    PeriodicJob("open_data", 3600, job_open_data),  # builds once a day, cheap no-op otherwise
 )
 
 
