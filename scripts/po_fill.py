@@ -17,7 +17,8 @@ def esc(text: str) -> str:
 
 
 def joined(block: str) -> str:
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block)).encode().decode("unicode_escape")
+    raw = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), raw)
 
 
 def main(path: str) -> None:
@@ -29,10 +30,16 @@ def main(path: str) -> None:
         if not m:
             continue
         msgid = joined(m.group(1))
-        msgid = bytes(msgid, "latin-1").decode("utf-8") if msgid.isascii() is False else msgid
         if msgid not in wanted:
             continue
         value = wanted[msgid]
+        if "#, fuzzy" in entry:  # msgmerge guessed from a similar string: replace its guess
+            lines = [ln for ln in entry.split("\n") if not ln.startswith(("#, fuzzy", "#|"))]
+            entry = "\n".join(lines)
+            entry = re.sub(r'^msgstr ".*"$', 'msgstr ""', entry, flags=re.M)
+            entry = re.sub(r'^msgstr\[(\d)\] ".*"$', r'msgstr[\1] ""', entry, flags=re.M)
+            m = re.search(r'^msgid ((?:".*"\n)+)(msgid_plural ((?:".*"\n)+))?', entry + "\n", re.M)
+            assert m is not None
         head = entry[: m.end()].rstrip("\n")
         if m.group(2):
             one, other = (value, value) if isinstance(value, str) else value

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tousu.moderation",
     "tousu.engagement",
     "tousu.opendata",
+    "tousu.partners",
     "tousu.api",
     "tousu.web",
 ]
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tousu.partners.middleware.ApiLimitsMiddleware",  # per-client limits of the read API
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -238,6 +240,9 @@ TOUSU: dict[str, Any] = {
     "MESSAGE_SENDER": os.environ.get("TOUSU_MESSAGE_SENDER", "tousu.engagement.senders.LogSender"),
     # reverse proxies in front of the app that append to X-Forwarded-For (per-address limits)
     "TRUSTED_PROXY_HOPS": int(os.environ.get("TOUSU_TRUSTED_PROXY_HOPS") or 0),
+    # read API (GET under /api/) per client and minute; partner keys carry their own limits
+    "API_READ_PER_MINUTE_ANON": int(os.environ.get("TOUSU_API_READ_PER_MINUTE_ANON") or 60),
+    "API_READ_PER_MINUTE_USER": int(os.environ.get("TOUSU_API_READ_PER_MINUTE_USER") or 300),
 }
 
 LOGGING = {

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("open-data/", include("tousu.opendata.urls")),
+    path("staff/partners/", include("tousu.partners.urls")),
     path("", include("tousu.web.urls")),
 ]
 

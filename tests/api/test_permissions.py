@@ -323,6 +323,14 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/taxonomies": Row(
         "processing", lambda w, r: _get("/api/v1/taxonomies"), statuses(200)
     ),
+    "GET /api/v1/open-data": Row(
+        "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)
+    ),
+    "GET /api/v1/staff/partners": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/staff/partners"),
+        statuses(403, 401, moderator=200),
+    ),
     # consumer
     "POST /api/v1/complaints": Row(
         "processing", _new_complaint, statuses(403, 401, owner=201, other_consumer=201)

@@ -1,6 +1,15 @@
 """Mounts every endpoint module on the one API object."""
 
-from . import accounts, consumer, merchant, notifications, opendata, public, staff  # noqa: F401
+from . import (  # noqa: F401
+    accounts,
+    consumer,
+    merchant,
+    notifications,
+    opendata,
+    partners,
+    public,
+    staff,
+)
 from .core import api, router
 
 api.add_router("", router)
