@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tousu.engagement",
     "tousu.opendata",
     "tousu.partners",
+    "tousu.leads",
     "tousu.api",
     "tousu.web",
 ]

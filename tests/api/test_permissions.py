@@ -50,6 +50,7 @@ APPS_WITH_STATE = (
     "complaints",
     "moderation",
     "engagement",
+    "leads",
     "django_tasks_database",
 )
 
@@ -213,6 +214,15 @@ def _c(world: World, action: str) -> str:
     return f"/api/v1/complaints/{world.number}/{action}"
 
 
+def _lead(world: World) -> int:
+    from tousu.leads.models import Lead
+
+    lead, _ = Lead.objects.get_or_create(
+        kind="defect", key="matrix", defaults={"category": "brake", "title": "测试线索"}
+    )
+    return lead.pk
+
+
 def _phone_for(world: World, role: str) -> str:
     user = world.users[role]
     return user.phone if user is not None and user.phone else "13700000009"
@@ -322,6 +332,39 @@ MATRIX: dict[str, Row] = {
     ),
     "GET /api/v1/taxonomies": Row(
         "processing", lambda w, r: _get("/api/v1/taxonomies"), statuses(200)
+    ),
+    "POST /api/v1/fraud/tips": Row(
+        "processing",
+        lambda w, r: _json(
+            "/api/v1/fraud/tips",
+            {"scam_type": "fraud", "story": "对方让我刷单返利，转账后失联", "app_name": "快赚宝"},
+        ),
+        statuses(201, 401),
+    ),
+    "GET /api/v1/fraud/lookup": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/fraud/lookup?kind=phone&value=13800138000"),
+        statuses(200),
+    ),
+    "GET /api/v1/leads": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/leads?kind=defect"),
+        statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/leads/export": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/leads/export?kind=police&format=json"),
+        statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/leads/{lead_id}": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/leads/{_lead(w)}"),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/leads/{lead_id}/{action}": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/leads/{_lead(w)}/send"),
+        statuses(403, 401, moderator=200),
     ),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)

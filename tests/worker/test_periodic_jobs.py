@@ -182,6 +182,7 @@ def test_every_registered_job_is_idempotent(
         "prune_task_results",
         "drafts_prune",
         "open_data",
+        "leads_scan",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1

@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     accounts,
     consumer,
+    leads,
     merchant,
     notifications,
     opendata,

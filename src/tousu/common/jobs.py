@@ -93,6 +93,13 @@ def job_open_data() -> dict[str, int | str]:
     return run()
 
 
+def job_leads_scan() -> dict[str, int]:
+    """File newly accepted complaints into defect and police leads."""
+    from tousu.leads.services import leads_scan
+
+    return leads_scan()
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -105,7 +112,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("evidence_orphans", 3600, job_evidence_orphans),
     PeriodicJob("prune_task_results", 86400, job_prune_task_results),
     PeriodicJob("drafts_prune", 86400, job_drafts_prune),
-    PeriodicJob("open_data", 3600, job_open_data),  # builds once a day, cheap no-op otherwise
+    PeriodicJob("open_data", 3600, job_open_data),
+    PeriodicJob("leads_scan", 600, job_leads_scan),  # builds once a day, cheap no-op otherwise
 )
 
 
