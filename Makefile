@@ -30,6 +30,14 @@ run: install
 test: install-dev
 	bash scripts/test.sh
 
+## bench: the benchmark suite (reads with wrk, API intake, worker memory, periodic jobs) on a
+## database of SIZE complaints (DB=sqlite|postgres); prints a table, writes var/bench/*.json
+SIZE ?= 20000
+DB   ?= sqlite
+bench: install-dev
+	@command -v wrk >/dev/null || sudo apt-get install -y wrk || apt-get install -y wrk
+	$(BIN)/python bench/run.py --complaints $(SIZE) --database $(DB)
+
 ## lint: ruff + mypy (django-stubs) + makemigrations --check
 lint: install-dev
 	$(BIN)/ruff check .
