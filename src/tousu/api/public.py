@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja.pagination import CursorPagination, paginate
 
+from tousu.accounts.models import User
 from tousu.common.errors import NotFound
 from tousu.companies.models import Company, Sector
 from tousu.complaints.models import (
@@ -40,7 +41,9 @@ logger = logging.getLogger(__name__)
 
 
 def complaint_detail_response(request: HttpRequest, public_number: str) -> dict[str, Any]:
-    user = optional_user(request)
+    # an endpoint with auth=AUTH has authenticated the caller already: do not do it twice
+    auth = getattr(request, "auth", None)
+    user = auth if isinstance(auth, User) else optional_user(request)
     complaint, private = complaint_get_for_user(user, public_number)
     events = list(complaint_events_visible(complaint, private))
     evidence = list(complaint.evidence.all())
