@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tousu.complaints",
     "tousu.moderation",
     "tousu.engagement",
+    "tousu.imports",
     "tousu.api",
     "tousu.web",
 ]
