@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tousu.opendata",
     "tousu.partners",
     "tousu.leads",
+    "tousu.imports",
     "tousu.api",
     "tousu.web",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from opencc import OpenCC
 
@@ -27,7 +28,34 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _t2s_triggers() -> frozenset[str]:
+    """Every character that can make OpenCC's t2s change a text: the characters it converts and,
+    in phrases it converts as a whole (反覆 → 反复), the characters that change. A text without
+    any of them comes out of t2s unchanged, so ``to_simplified`` returns it without running the
+    (pure Python, slow) converter: most input is Simplified already."""
+    import opencc
+
+    folder = Path(opencc.__file__).resolve().parent / "dictionary"
+    triggers: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        with (folder / name).open(encoding="utf-8") as fh:
+            for line in fh:
+                key, _, values = line.rstrip("\n").partition("\t")
+                value = values.split(" ")[0]
+                if key == value:
+                    continue
+                if len(key) == len(value):
+                    triggers.update(k for k, v in zip(key, value, strict=True) if k != v)
+                else:
+                    triggers.update(key)
+    return frozenset(triggers)
+
+
 def to_simplified(text: str) -> str:
+    triggers = _t2s_triggers()
+    if not any(c in triggers for c in text):
+        return text
     return str(_t2s().convert(text))
 
 

@@ -219,6 +219,24 @@ def company_resolve_or_create(*, name: str, user: User | None) -> tuple[Company,
         raise
 
 
+def company_brand_get_or_create(*, company: Company, name: str) -> Brand:
+    """The company's brand (or product line) called ``name``, created if it has none by that key.
+
+    Used by importers (a car model of a manufacturer). Brands are looked up after company names
+    and aliases, so a brand never takes a name away from another company.
+    """
+    name = _clean_display_name(name, field="brand", label="品牌名称")
+    key = _name_key(name, field="brand", label="品牌名称")
+    brand = Brand.objects.filter(company=company, name_key=key).first()
+    if brand is not None:
+        return brand
+    try:
+        with transaction.atomic():
+            return Brand.objects.create(company=company, name=name, name_key=key)
+    except IntegrityError:  # created concurrently
+        return Brand.objects.get(company=company, name_key=key)
+
+
 def company_add_alias(*, company: Company, alias: str) -> CompanyAlias | None:
     """Add an alias; None when the alias already leads to this company."""
     alias = _clean_display_name(alias, field="alias", label="企业别名")

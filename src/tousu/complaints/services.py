@@ -1060,3 +1060,278 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
                 )
                 counts["closed_unassigned"] += 1
     return counts
+
+
+# --- imports and generated data (status decided here, written in bulk) --------------------------
+#
+# Complaints taken over from another platform (``tousu import``) arrive with their history already
+# lived: submitted on a date, accepted, replied, completed. ``complaints_import`` replays that
+# history through ``states.EDGES`` exactly like the transition functions do, one step after
+# another, and writes the complaint with the status the replay reaches together with one event
+# per step. A history the table does not allow is refused. No notification is sent (these events
+# happened elsewhere, long ago) and no SLA clock is started: ``reply_due_at`` and
+# ``confirm_due_at`` stay empty, so the SLA sweep leaves an imported case where the source left it
+# (except unassigned cases, which the sweep closes 90 days after acceptance like any other).
+
+# who performs an imported step when the edge allows several: the party that usually does it
+_IMPORT_ROLE_ORDER = (Actor.MERCHANT, Actor.CONSUMER, Actor.MEDIATOR, Actor.SYSTEM, Actor.MODERATOR)
+
+
+@dataclass
+class ImportedStep:
+    """One step of an imported history: an action of ``states.Action`` at a time.
+
+    ``target`` picks the edge when an action has two (accept → processing or unassigned).
+    ``date_known`` is False when the source gives no date for the step and ``at`` is the latest
+    known date before it. ``rating`` (attitude, speed, satisfaction 1–5) only on ``confirm``.
+    """
+
+    action: str
+    at: datetime
+    message: str = ""
+    target: str | None = None
+    date_known: bool = True
+    payload: dict[str, Any] = field(default_factory=dict)
+    rating: tuple[int, int, int] | None = None
+
+
+@dataclass
+class ImportedComplaint:
+    title: str
+    details: str
+    company_id: int
+    submitted_at: datetime
+    steps: list[ImportedStep] = field(default_factory=list)
+    brand_id: int | None = None
+    problem_types: list[str] = field(default_factory=list)
+    problem_other: str = ""
+    demands: list[str] = field(default_factory=list)
+    demand_other: str = ""
+    amount: Decimal | None = None
+    order_number: str = ""
+    purchase_date: date | None = None
+    consumer_region_id: str | None = None
+    # kept on the "submitted" event: where the record came from
+    source_payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReplayedEvent:
+    kind: str
+    action: str
+    actor_role: str
+    from_status: str
+    to_status: str
+    at: datetime
+    message: str
+    payload: dict[str, Any]
+    by_consumer: bool
+    rating: tuple[int, int, int] | None = None
+
+
+@dataclass
+class Replay:
+    """The outcome of replaying a history: final status, the dated fields, the timeline."""
+
+    status: Status
+    fields: dict[str, Any]
+    events: list[ReplayedEvent]
+
+
+_TERMINAL_FIELD = {
+    Action.CONFIRM: "completed_at",
+    Action.AUTO_COMPLETE: "completed_at",
+    Action.MEDIATION_SUCCEEDED: "completed_at",
+    Action.CLOSE_OVERDUE: "closed_at",
+    Action.CLOSE_UNASSIGNED: "closed_at",
+    Action.MEDIATION_FAILED: "closed_at",
+    Action.WITHDRAW: "closed_at",
+}
+
+
+def complaint_history_replay(
+    *, submitted_at: datetime, steps: Sequence[ImportedStep], source_payload: dict[str, Any]
+) -> Replay:
+    """Replay ``steps`` from ``pending_review`` through the transition table (no queries).
+
+    Raises ``IllegalTransition`` for a step the table does not allow from the status reached.
+    Step times earlier than the previous step are raised to it (and marked in the payload).
+    """
+    status = Status.PENDING_REVIEW
+    fields: dict[str, Any] = {
+        "created_at": submitted_at,
+        "submitted_at": submitted_at,
+        "visibility": Visibility.PRIVATE,
+    }
+    events = [
+        ReplayedEvent(
+            kind=EventKind.SUBMITTED,
+            action="",
+            actor_role=Actor.CONSUMER,
+            from_status="",
+            to_status=Status.PENDING_REVIEW,
+            at=submitted_at,
+            message="",
+            payload={"imported": True, **source_payload},
+            by_consumer=True,
+        )
+    ]
+    last = submitted_at
+    for step in steps:
+        payload = {"imported": True, **step.payload}
+        if not step.date_known:
+            payload["date_known"] = False
+        at = step.at
+        if at < last:
+            payload["date_adjusted_from"] = at.isoformat()
+            at = last
+        last = at
+        if step.action == Action.REPLY and status == Status.REPLIED:
+            # a further reply: recorded, no status change (states.NON_TRANSITION_ACTIONS)
+            fields["last_reply_at"] = at
+            events.append(
+                ReplayedEvent(
+                    EventKind.REPLY,
+                    Action.REPLY,
+                    Actor.MERCHANT,
+                    "",
+                    "",
+                    at,
+                    step.message,
+                    payload,
+                    False,
+                )
+            )
+            continue
+        edges = [
+            e
+            for e in edges_for(step.action, status)
+            if step.target is None or e.target == step.target
+        ]
+        if len(edges) != 1:
+            raise IllegalTransition(
+                f"导入的历史不合法：状态「{Status(status).label}」下不能「{step.action}」",
+                code="illegal_import_history",
+                details={"action": step.action, "status": str(status), "target": step.target},
+            )
+        edge = edges[0]
+        role = next(r for r in _IMPORT_ROLE_ORDER if r in edge.actors)
+        action = Action(step.action)
+        if action == Action.ACCEPT:
+            fields["accepted_at"] = at
+            fields["visibility"] = Visibility.PUBLIC
+            if edge.target == Status.PROCESSING:
+                fields["assigned_at"] = at
+        elif action in (Action.ASSIGN, Action.FOLLOW_UP, Action.DISPUTE, Action.REOPEN):
+            fields["assigned_at"] = at
+            if action == Action.REOPEN:
+                fields["completed_at"] = None
+        elif action == Action.REPLY:
+            fields.setdefault("first_reply_at", at)
+            fields["last_reply_at"] = at
+        elif action == Action.REQUEST_COMPLETION:
+            fields["completion_requested_at"] = at
+        if action in _TERMINAL_FIELD:
+            fields[_TERMINAL_FIELD[action]] = at
+        if step.rating is not None:
+            if action != Action.CONFIRM:
+                raise ValidationFailed("只有确认完成时可以评价", code="rating_without_confirm")
+            _validate_stars(
+                attitude=step.rating[0], speed=step.rating[1], satisfaction=step.rating[2]
+            )
+            payload.update(
+                attitude=step.rating[0], speed=step.rating[1], satisfaction=step.rating[2]
+            )
+        events.append(
+            ReplayedEvent(
+                EventKind.TRANSITION,
+                str(action),
+                str(role),
+                str(status),
+                str(edge.target),
+                at,
+                step.message,
+                payload,
+                role == Actor.CONSUMER,
+                step.rating,
+            )
+        )
+        status = edge.target
+    fields["updated_at"] = last
+    return Replay(status=status, fields=fields, events=events)
+
+
+def complaints_import(*, consumer: User, records: Sequence[ImportedComplaint]) -> list[Complaint]:
+    """Create complaints with their whole history in bulk (one query per table and batch).
+
+    Must run inside the caller's transaction (``transaction.atomic``) so that a batch is written
+    whole or not at all. Raises ``IllegalTransition`` / ``ValidationFailed`` before writing if
+    any history is not allowed, ``IntegrityError`` on a clash (e.g. a public number): the caller
+    retries record by record.
+    """
+    replays = [
+        complaint_history_replay(
+            submitted_at=r.submitted_at, steps=r.steps, source_payload=r.source_payload
+        )
+        for r in records
+    ]
+    complaints = []
+    for record, replay in zip(records, replays, strict=True):
+        complaint = Complaint(
+            consumer=consumer,
+            company_id=record.company_id,
+            brand_id=record.brand_id,
+            title=record.title,
+            details=record.details,
+            problem_types=record.problem_types,
+            problem_other=record.problem_other[:100],
+            demands=record.demands,
+            demand_other=record.demand_other[:100],
+            amount=record.amount,
+            order_number=record.order_number[:64],
+            purchase_date=record.purchase_date,
+            consumer_region_id=record.consumer_region_id,
+            content_hash=content_hash_for(record.company_id, record.title, record.details),
+            **replay.fields,
+        )
+        complaint.status = replay.status
+        complaints.append(complaint)
+    Complaint.objects.bulk_create(complaints)
+    events = []
+    ratings: list[tuple[int, ReplayedEvent]] = []
+    for complaint, replay in zip(complaints, replays, strict=True):
+        for e in replay.events:
+            events.append(
+                ComplaintEvent(
+                    complaint_id=complaint.pk,
+                    kind=e.kind,
+                    action=e.action,
+                    actor=consumer if e.by_consumer else None,
+                    actor_role=e.actor_role,
+                    from_status=e.from_status,
+                    to_status=e.to_status,
+                    message=e.message,
+                    payload=e.payload,
+                    created_at=e.at,
+                )
+            )
+            if e.rating is not None:
+                ratings.append((len(events) - 1, e))
+    ComplaintEvent.objects.bulk_create(events)
+    if ratings:
+        Rating.objects.bulk_create(
+            [
+                Rating(
+                    complaint_id=events[i].complaint_id,
+                    event_id=events[i].pk,
+                    attitude=e.rating[0],
+                    speed=e.rating[1],
+                    satisfaction=e.rating[2],
+                    comment=e.message[:500],
+                    created_at=e.at,
+                )
+                for i, e in ratings
+                if e.rating is not None
+            ]
+        )
+    return complaints

@@ -1,0 +1,1 @@
+"""Importers of real complaint formats (``tousu import FORMAT FILE``) and their bookkeeping."""
