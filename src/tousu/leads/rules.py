@@ -241,6 +241,9 @@ _MODEL_CODE = re.compile(
 )
 
 
+# issue codes of imported records (车质网 "典型问题代码：F100,H15") are not model names
+_SOURCE_CODES = re.compile(r"问题代码[:：]?\s*[A-Za-z0-9,，\s]+")
+
 # words that end a model name written right after the brand ("迈腾刹车失灵" → 迈腾)
 _MODEL_STOPS = (
     "刹车",
@@ -277,7 +280,8 @@ def product_model(text: str, *, brand_names: list[str], known_models: list[str])
     for model in sorted(known_models, key=len, reverse=True):
         if model and normalize_text(model).lower() in norm.lower():
             return model
-    m = _MODEL_CODE.search(unicodedata.normalize("NFKC", text or ""))  # keeps the case
+    plain = _SOURCE_CODES.sub("", unicodedata.normalize("NFKC", text or ""))  # keeps the case
+    m = _MODEL_CODE.search(plain)
     if m:
         return m.group(1).strip()
     for brand in sorted(brand_names, key=len, reverse=True):

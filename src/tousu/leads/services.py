@@ -48,6 +48,8 @@ PRODUCT_SECTORS = frozenset(
         Sector.OTHER,
     }
 )
+# sectors where a company's brand names a product line rather than a shop or an app
+PRODUCT_LINE_SECTORS = frozenset({Sector.AUTO, Sector.ELECTRONICS, Sector.HOUSEHOLD})
 SCAN_OVERLAP = timedelta(minutes=10)  # transactions that commit late are read again
 SCAN_BATCH = 1000
 
@@ -130,10 +132,15 @@ def lead_file_complaint(complaint: Complaint) -> dict[str, int]:
                 .values_list("product_model", flat=True)
                 .distinct()
             )
+            if complaint.brand is not None and company.sector in PRODUCT_LINE_SECTORS:
+                # a car maker's or device maker's brand is its product line (速腾, Mate)
+                known.append(complaint.brand.name)
             model = product_model(
                 text, brand_names=_company_names(company, complaint), known_models=known
             )
             brand = complaint.brand.name if complaint.brand else company.name
+            if brand == model:
+                brand = company.name
             lead = _lead_for(
                 LeadKind.DEFECT,
                 f"{company.pk}|{model.lower()}|{match.category}",
