@@ -86,6 +86,20 @@ def job_drafts_prune() -> dict[str, int]:
     return drafts_prune()
 
 
+def job_webhook_retries() -> dict[str, int]:
+    """Send webhook deliveries whose next attempt is due (retries with backoff)."""
+    from tousu.merchants.webhooks import webhook_retries
+
+    return webhook_retries()
+
+
+def job_webhook_sla_due_soon() -> dict[str, int]:
+    """``complaint.sla_due_soon`` webhooks for replies due within one working day."""
+    from tousu.merchants.webhooks import webhooks_sla_due_soon
+
+    return {"created": webhooks_sla_due_soon()}
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -98,6 +112,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("evidence_orphans", 3600, job_evidence_orphans),
     PeriodicJob("prune_task_results", 86400, job_prune_task_results),
     PeriodicJob("drafts_prune", 86400, job_drafts_prune),
+    PeriodicJob("webhook_retries", 30, job_webhook_retries),
+    PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )
 
 

@@ -159,6 +159,8 @@ def _record(
         created_at=now or timezone.now(),
     )
     transaction.on_commit(lambda: _notify(event.pk))
+    # webhooks of the company; a failure there is logged and never fails the action
+    transaction.on_commit(lambda: _webhooks(event), robust=True)
     return event
 
 
@@ -166,6 +168,12 @@ def _notify(event_id: int) -> None:
     from tousu.engagement.tasks import notify_event
 
     notify_event.enqueue(event_id)
+
+
+def _webhooks(event: ComplaintEvent) -> None:
+    from tousu.merchants.webhooks import webhooks_for_event
+
+    webhooks_for_event(event)
 
 
 def _transition(
