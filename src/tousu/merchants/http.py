@@ -141,6 +141,8 @@ def check_webhook_url(raw: str) -> str:
         local_name = host.lower() == "localhost" or host.lower().endswith(LOCAL_SUFFIXES)
         if local_name or (literal is not None and not is_public_address(literal)):
             raise ValidationFailed(
-                "接收地址不能指向内网、本机或保留地址", code="webhook_private_address", details=field
+                "接收地址不能指向内网、本机或保留地址",
+                code="webhook_private_address",
+                details=field,
             )
     return url
