@@ -224,8 +224,9 @@ class WebhookDelivery(models.Model):
     last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # a replay goes with its original (SET_NULL would turn it into a second "original")
     replay_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replays"
     )
 
     class Meta:
