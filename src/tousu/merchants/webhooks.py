@@ -642,12 +642,18 @@ def _notify_owners_disabled(endpoint: WebhookEndpoint) -> None:
         is_active=True,
     ).distinct()
     sender = get_sender()
+    addresses: list[str] = []
     for owner in owners:
         Notification.objects.create(user=owner, kind="webhook_disabled", title=title, body=body)
         if owner.email:
-            transaction.on_commit(
-                lambda o=owner: sender.send_email(o.email or "", title, body), robust=True
-            )
+            addresses.append(owner.email)
+
+    def send() -> None:
+        for address in addresses:
+            sender.send_email(address, title, body)
+
+    if addresses:
+        transaction.on_commit(send, robust=True)
 
 
 def webhook_retries(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:

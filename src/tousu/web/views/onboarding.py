@@ -8,11 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tousu.accounts.models import Role
@@ -100,14 +102,15 @@ def claim(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_view
+@never_cache
+@login_required
 def claim_licence(request: HttpRequest, pk: int) -> FileResponse:
     """The licence file, to its claimant and to staff (404 for anyone else)."""
-    found = onboarding.claim_licence_for(_user(request), pk)
     try:
+        found = onboarding.claim_licence_for(_user(request), pk)
         handle = found.licence.open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("找不到该文件")) from None
+    except (NotFound, FileNotFoundError) as exc:
+        raise Http404(_("找不到该文件")) from exc
     response = FileResponse(handle, content_type=found.licence_content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="licence-{found.pk}.{found.licence_ext}"'
