@@ -20,7 +20,7 @@ class ClaimState(models.TextChoices):
     APPROVED = "approved", _("已通过")
     REJECTED = "rejected", _("未通过")
     REVOKED = "revoked", _("已撤销认证")
-    WITHDRAWN = "withdrawn", _("已撤回")
+    WITHDRAWN = "withdrawn", _("申请人已撤回")
 
 
 def licence_path(instance: CompanyClaim, filename: str) -> str:
