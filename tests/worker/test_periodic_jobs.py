@@ -181,6 +181,8 @@ def test_every_registered_job_is_idempotent(
         "evidence_orphans",
         "prune_task_results",
         "drafts_prune",
+        "webhook_retries",
+        "webhook_sla_due_soon",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1
@@ -197,6 +199,8 @@ def test_every_registered_job_is_idempotent(
                 "deleted",
                 "drafts",
                 "files",
+                "dispatched",
+                "created",
             )
         )
         for result in second.values()
