@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tousu.partners",
     "tousu.leads",
     "tousu.imports",
+    "tousu.merchants",
     "tousu.api",
     "tousu.web",
 ]
@@ -245,6 +246,24 @@ TOUSU: dict[str, Any] = {
     # read API (GET under /api/) per client and minute; partner keys carry their own limits
     "API_READ_PER_MINUTE_ANON": int(os.environ.get("TOUSU_API_READ_PER_MINUTE_ANON") or 60),
     "API_READ_PER_MINUTE_USER": int(os.environ.get("TOUSU_API_READ_PER_MINUTE_USER") or 300),
+    # company API keys (docs/api.md, "Merchant API"): requests per key per window
+    "COMPANY_API_KEY_RATE_LIMIT": int(os.environ.get("TOUSU_COMPANY_API_KEY_RATE_LIMIT") or 120),
+    "COMPANY_API_KEY_RATE_WINDOW_SECONDS": 60,
+    # webhooks (docs/webhooks.md). Receivers on private, loopback or link-local addresses and
+    # plain-http URLs are refused unless allowed here (local development and tests only).
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env_bool("TOUSU_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False),
+    "WEBHOOK_ALLOW_HTTP": env_bool("TOUSU_WEBHOOK_ALLOW_HTTP", False),
+    "WEBHOOK_CONNECT_TIMEOUT_SECONDS": 5.0,
+    "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+    # attempt n (1-based) failed → next try after min(BASE * FACTOR**(n-1), MAX) seconds
+    "WEBHOOK_MAX_ATTEMPTS": 8,
+    "WEBHOOK_RETRY_BASE_SECONDS": 60,
+    "WEBHOOK_RETRY_FACTOR": 4,
+    "WEBHOOK_RETRY_MAX_SECONDS": 12 * 3600,
+    # an endpoint is disabled after this many failed attempts in a row (any success resets)
+    "WEBHOOK_DISABLE_AFTER_FAILURES": 15,
+    # an attempt that has not reported back after this long is tried again
+    "WEBHOOK_LEASE_SECONDS": 300,
 }
 
 LOGGING = {

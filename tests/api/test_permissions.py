@@ -30,6 +30,7 @@ from tousu.companies.services import company_add_member, company_create
 from tousu.complaints import services
 from tousu.complaints.evidence import prepare_file
 from tousu.complaints.models import Complaint, Evidence
+from tousu.merchants.models import CompanyClaim
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ APPS_WITH_STATE = (
     "moderation",
     "engagement",
     "leads",
+    "merchants",
     "django_tasks_database",
 )
 
@@ -267,6 +269,62 @@ HIDDEN_FROM_OTHERS = {
     "regulator": 404,
     "mediator": 404,
 }
+
+def _verified(user: User | None) -> User | None:
+    if user is not None:
+        User.objects.filter(pk=user.pk).update(phone_verified_at="2025-01-01T00:00:00Z")
+    return user
+
+
+LICENCE_USCC = "91350100M000100Y43"
+
+
+def _claim(world: World) -> CompanyClaim:
+    """A pending claim of the unreachable company by a claimant of its own."""
+    claimant = _verified(_user(Role.CONSUMER, "13900000099", "申请人"))
+    assert claimant is not None
+    return CompanyClaim.objects.create(
+        company=world.unreachable_company,
+        claimant=claimant,
+        uscc=LICENCE_USCC,
+        contact_name="王经理",
+        licence="licences/test.png",
+        licence_content_type="image/png",
+        licence_ext="png",
+        licence_size=10,
+        licence_sha256="0" * 64,
+    )
+
+
+def _new_claim(world: World, role: str) -> Request:
+    _verified(world.users[role])
+    return f"/api/v1/companies/{world.unreachable_company.pk}/claims", {
+        "data": {
+            "uscc": LICENCE_USCC,
+            "contact_name": "王经理",
+            "licence": _named_file(png_bytes("green"), "licence.png"),
+        }
+    }
+
+
+def _licence(world: World, role: str) -> Request:
+    claim = _claim(world)
+    claim.claimant = world.users["owner"] or claim.claimant
+    claim.licence.save("licence.png", io.BytesIO(png_bytes()), save=False)
+    claim.save()
+    return _get(f"/api/v1/claims/{claim.pk}/licence")
+
+
+def _revoke(world: World, role: str) -> Request:
+    from tousu.companies.services import company_verify
+
+    moderator = world.users["moderator"]
+    assert moderator is not None
+    company_verify(company_id=world.other_company.pk, actor=moderator)
+    return _json(
+        f"/api/v1/companies/{world.other_company.pk}/revoke-verification", {"reason": "执照过期"}
+    )
+
 
 MATRIX: dict[str, Row] = {
     # accounts
@@ -499,6 +557,53 @@ MATRIX: dict[str, Row] = {
         "mediation",
         lambda w, r: _json(_c(w, "mediation-outcome"), {"succeeded": True, "message": "已和解"}),
         statuses(403, 401, mediator=200),
+    ),
+    # onboarding
+    "POST /api/v1/companies/{company_id}/claims": Row(
+        "processing",
+        _new_claim,
+        statuses(201, 401, moderator=403, regulator=403, mediator=403),
+    ),
+    "GET /api/v1/me/claims": Row(
+        "processing", lambda w, r: _get("/api/v1/me/claims"), statuses(200, 401)
+    ),
+    "GET /api/v1/claims/{claim_id}/licence": Row(
+        "processing", _licence, statuses(404, owner=200, moderator=200)
+    ),
+    "GET /api/v1/moderation/claims": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/moderation/claims"),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/moderation/claims/{claim_id}/approve": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/moderation/claims/{_claim(w).pk}/approve"),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/moderation/claims/{claim_id}/reject": Row(
+        "processing",
+        lambda w, r: _json(
+            f"/api/v1/moderation/claims/{_claim(w).pk}/reject", {"message": "执照模糊"}
+        ),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/companies/{company_id}/revoke-verification": Row(
+        "processing", _revoke, statuses(403, 401, moderator=200)
+    ),
+    # merchant reads with private fields (company API keys: tests/merchantapi)
+    "GET /api/v1/merchant/complaints/{public_number}": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/merchant/complaints/{w.number}"),
+        statuses(403, 401, merchant=200, other_merchant=404),
+    ),
+    "GET /api/v1/merchant/complaints/{public_number}/evidence/{evidence_id}": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/merchant/complaints/{w.number}/evidence/{w.evidence.pk}"),
+        statuses(403, 401, merchant=200, other_merchant=404),
+    ),
+    # a company API key only; a user's session is not enough
+    "GET /api/v1/merchant/key": Row(
+        "processing", lambda w, r: _get("/api/v1/merchant/key"), statuses(401)
     ),
     "POST /api/v1/companies/{company_id}/verify": Row(
         "processing",

@@ -183,6 +183,8 @@ def test_every_registered_job_is_idempotent(
         "drafts_prune",
         "open_data",
         "leads_scan",
+        "webhook_retries",
+        "webhook_sla_due_soon",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1
@@ -199,6 +201,8 @@ def test_every_registered_job_is_idempotent(
                 "deleted",
                 "drafts",
                 "files",
+                "dispatched",
+                "created",
             )
         )
         for result in second.values()

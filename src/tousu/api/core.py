@@ -9,11 +9,13 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from tousu.accounts.models import User
 from tousu.accounts.services import token_authenticate
 from tousu.common.errors import DomainError, NotAuthenticated
+from tousu.merchants.api_keys import KeyPrincipal, api_key_authenticate
+from tousu.merchants.models import CompanyApiKey
 
 
 class JsonParser(Parser):
@@ -60,11 +62,47 @@ class BearerToken(HttpBearer):
 AUTH = [BearerToken(), SessionAuth()]
 
 
+class CompanyKeyBearer(HttpBearer):
+    """``Authorization: Bearer tsm_…``: a company API key (created in the merchant console).
+
+    Other bearer tokens are left to ``BearerToken``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> KeyPrincipal | None:
+        if not token.strip().startswith(CompanyApiKey.PREFIX):
+            return None
+        return api_key_authenticate(token)
+
+
+class CompanyKeyHeader(APIKeyHeader):
+    """``X-Api-Key: tsm_…``: the same company API key in its own header."""
+
+    param_name = "X-Api-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> KeyPrincipal | None:
+        if not key:
+            return None
+        return api_key_authenticate(key)
+
+
+# Merchant endpoints: a company API key first, then a user's token or session.
+MERCHANT_AUTH = [CompanyKeyBearer(), CompanyKeyHeader(), *AUTH]
+
+
+def key_principal(request: HttpRequest) -> KeyPrincipal | None:
+    """The company key the request was made with, or None for a user (token or session)."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, KeyPrincipal) else None
+
+
 def optional_user(request: HttpRequest) -> User | None:
     """The caller, if any, for endpoints that anonymous visitors may also use."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return token_authenticate(header[7:].strip())
+        token = header[7:].strip()
+        if token.startswith(CompanyApiKey.PREFIX):
+            # a company key reads public pages as the public; its own endpoints are /merchant/…
+            return None
+        return token_authenticate(token)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 

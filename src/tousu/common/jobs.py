@@ -98,6 +98,18 @@ def job_leads_scan() -> dict[str, int]:
     from tousu.leads.services import leads_scan
 
     return leads_scan()
+def job_webhook_retries() -> dict[str, int]:
+    """Send webhook deliveries whose next attempt is due (retries with backoff)."""
+    from tousu.merchants.webhooks import webhook_retries
+
+    return webhook_retries()
+
+
+def job_webhook_sla_due_soon() -> dict[str, int]:
+    """``complaint.sla_due_soon`` webhooks for replies due within one working day."""
+    from tousu.merchants.webhooks import webhooks_sla_due_soon
+
+    return {"created": webhooks_sla_due_soon()}
 
 
 @dataclass(frozen=True)
@@ -112,8 +124,10 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("evidence_orphans", 3600, job_evidence_orphans),
     PeriodicJob("prune_task_results", 86400, job_prune_task_results),
     PeriodicJob("drafts_prune", 86400, job_drafts_prune),
-    PeriodicJob("open_data", 3600, job_open_data),
-    PeriodicJob("leads_scan", 600, job_leads_scan),  # builds once a day, cheap no-op otherwise
+    PeriodicJob("open_data", 3600, job_open_data),  # builds once a day, cheap no-op otherwise
+    PeriodicJob("leads_scan", 600, job_leads_scan),
+    PeriodicJob("webhook_retries", 30, job_webhook_retries),
+    PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )
 
 

@@ -9,6 +9,7 @@ change nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -49,6 +50,7 @@ from .models import (
 from .states import Action, Actor, Status, allowed_targets, edges_for
 
 MAX_AMOUNT = Decimal("1000000000")
+logger = logging.getLogger(__name__)
 
 
 def _conf(key: str) -> Any:
@@ -158,8 +160,20 @@ def _record(
         is_public=is_public,
         created_at=now or timezone.now(),
     )
-    transaction.on_commit(lambda: _notify(event.pk))
+    transaction.on_commit(lambda: _after_commit(event))
     return event
+
+
+def _after_commit(event: ComplaintEvent) -> None:
+    """Side effects of a timeline event: notifications, then the company's webhooks (a webhook
+    problem is logged and never fails the action that wrote the event)."""
+    _notify(event.pk)
+    try:
+        from tousu.merchants.webhooks import webhooks_for_event
+
+        webhooks_for_event(event)
+    except Exception:
+        logger.exception("webhooks for event %s failed", event.pk)
 
 
 def _notify(event_id: int) -> None:

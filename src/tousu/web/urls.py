@@ -3,7 +3,7 @@ merchant, moderation); see docs/adr/0007-website.md."""
 
 from django.urls import path
 
-from .views import accounts, consumer, merchant, moderation, public
+from .views import accounts, consumer, integrations, merchant, moderation, onboarding, public
 
 app_name = "web"
 urlpatterns = [
@@ -42,8 +42,17 @@ urlpatterns = [
     path("merchant/bulk-reply/", merchant.bulk_reply, name="merchant_bulk_reply"),
     path("merchant/templates/", merchant.templates, name="merchant_templates"),
     path("merchant/invitations/", merchant.invitations, name="merchant_invitations"),
+    path("merchant/claim/", onboarding.claim, name="merchant_claim"),
+    path("merchant/claims/<int:pk>/licence", onboarding.claim_licence, name="claim_licence"),
+    path("merchant/api-keys/", integrations.keys, name="merchant_keys"),
+    path("merchant/webhooks/", integrations.webhook_list, name="merchant_webhooks"),
+    path("merchant/webhooks/<int:pk>/", integrations.webhook_detail, name="merchant_webhook"),
+    path("merchant/webhooks/deliveries/<int:pk>/", integrations.webhook_delivery,
+         name="merchant_webhook_delivery"),
     # moderator console
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/complaints/<str:number>/", moderation.complaint,
          name="moderation_complaint"),
+    path("moderation/claims/", onboarding.claim_queue, name="moderation_claims"),
+    path("moderation/claims/<int:pk>/", onboarding.claim_review, name="moderation_claim"),
 ]
