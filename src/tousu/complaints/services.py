@@ -160,6 +160,9 @@ def _record(
         is_public=is_public,
         created_at=now or timezone.now(),
     )
+    from tousu.complaints.hooks import dispatch
+
+    dispatch(event)
     transaction.on_commit(lambda: _after_commit(event))
     return event
 
@@ -1348,4 +1351,7 @@ def complaints_import(*, consumer: User, records: Sequence[ImportedComplaint]) -
                 if e.rating is not None
             ]
         )
+    from tousu.complaints.hooks import dispatch_bulk
+
+    dispatch_bulk([c.pk for c in complaints])
     return complaints

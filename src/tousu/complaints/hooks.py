@@ -1,0 +1,56 @@
+"""In-transaction listeners for timeline events.
+
+Every change to a complaint writes exactly one ``ComplaintEvent`` through
+``services._record``; read models that must never drift from the complaints (the search
+index, the per-company metric counters) register a listener here from their app's
+``ready()``. A listener runs inside the same database transaction as the change: if it
+raises, the change is rolled back with it, so a read model can never miss an accepted
+change or hold one that did not commit. Side effects outside the database (notifications,
+webhooks) do not belong here; they run on commit (``services._after_commit``).
+
+Bulk writers that bypass the services (importers, the benchmark generator) rebuild the
+read models afterwards with their rebuild commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tousu.complaints.models import ComplaintEvent
+
+Listener = Callable[["ComplaintEvent"], None]
+
+_listeners: list[Listener] = []
+
+
+def register(listener: Listener) -> Listener:
+    """Add a listener (idempotent: registering the same function twice keeps one)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def dispatch(event: ComplaintEvent) -> None:
+    """Called by ``services._record`` right after the event row is written."""
+    for listener in list(_listeners):
+        listener(event)
+
+
+BulkListener = Callable[[list[int]], None]
+
+_bulk_listeners: list[BulkListener] = []
+
+
+def register_bulk(listener: BulkListener) -> BulkListener:
+    """Add a listener for complaints written in bulk with their whole timelines (imported
+    histories); it gets the complaint ids, inside the importing transaction."""
+    if listener not in _bulk_listeners:
+        _bulk_listeners.append(listener)
+    return listener
+
+
+def dispatch_bulk(complaint_ids: list[int]) -> None:
+    for listener in list(_bulk_listeners):
+        listener(complaint_ids)
