@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tousu.imports",
     "tousu.merchants",
     "tousu.datagen",
+    "tousu.insights",
     "tousu.api",
     "tousu.web",
 ]

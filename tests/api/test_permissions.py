@@ -52,6 +52,7 @@ APPS_WITH_STATE = (
     "moderation",
     "engagement",
     "leads",
+    "insights",
     "merchants",
     "django_tasks_database",
 )
@@ -223,6 +224,29 @@ def _lead(world: World) -> int:
         kind="defect", key="matrix", defaults={"category": "brake", "title": "测试线索"}
     )
     return lead.pk
+
+
+def _alert(world: World) -> int:
+    from tousu.insights.models import SurgeAlert
+
+    alert, _ = SurgeAlert.objects.get_or_create(
+        series_kind="company",
+        series_key=str(world.company.pk),
+        defaults={
+            "label": world.company.name,
+            "company": world.company,
+            "sector": world.company.sector,
+            "first_day": date(2026, 6, 1),
+            "first_alert_day": date(2026, 6, 2),
+            "last_day": date(2026, 6, 3),
+            "observed": 30,
+            "expected": 2.5,
+            "threshold": 9,
+            "peak_observed": 30,
+            "peak_ratio": 12,
+        },
+    )
+    return alert.pk
 
 
 def _phone_for(world: World, role: str) -> str:
@@ -423,6 +447,21 @@ MATRIX: dict[str, Row] = {
         "processing",
         lambda w, r: _json(f"/api/v1/leads/{_lead(w)}/send"),
         statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/insights/surges": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/insights/surges"),
+        statuses(403, 401, moderator=200, regulator=200),
+    ),
+    "GET /api/v1/insights/surges/{alert_id}": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/insights/surges/{_alert(w)}"),
+        statuses(403, 401, moderator=200, regulator=404),
+    ),
+    "POST /api/v1/insights/surges/{alert_id}/acknowledge": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/acknowledge"),
+        statuses(403, 401, moderator=200, regulator=404),
     ),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)
