@@ -463,6 +463,27 @@ MATRIX: dict[str, Row] = {
         lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/acknowledge"),
         statuses(403, 401, moderator=200, regulator=404),
     ),
+    "POST /api/v1/insights/surges/{alert_id}/notes": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/notes", {"text": "已核实"}),
+        statuses(403, 401, moderator=201, regulator=404),
+    ),
+    # a regulator without a scope may not subscribe; nobody else either
+    "GET /api/v1/insights/subscriptions": Row(
+        "processing", lambda w, r: _get("/api/v1/insights/subscriptions"), statuses(403, 401)
+    ),
+    "POST /api/v1/insights/subscriptions": Row(
+        "processing",
+        lambda w, r: _json(
+            "/api/v1/insights/subscriptions", {"name": "上海", "region_codes": ["310000"]}
+        ),
+        statuses(403, 401),
+    ),
+    "DELETE /api/v1/insights/subscriptions/{subscription_id}": Row(
+        "processing",
+        lambda w, r: ("/api/v1/insights/subscriptions/1", {}),
+        statuses(403, 401),
+    ),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)
     ),

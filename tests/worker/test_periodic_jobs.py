@@ -184,6 +184,7 @@ def test_every_registered_job_is_idempotent(
         "open_data",
         "leads_scan",
         "surge_scan",
+        "warning_retries",
         "webhook_retries",
         "webhook_sla_due_soon",
     }

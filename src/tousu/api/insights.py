@@ -4,10 +4,16 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Schema
+from ninja import Query, Schema, Status
 
 from tousu.insights.selectors import alert_detail, alerts_visible
 from tousu.insights.services import alert_acknowledge
+from tousu.insights.warnings import (
+    note_add,
+    subscription_create,
+    subscription_delete,
+    subscriptions_of,
+)
 
 from .core import AUTH, current_user, router
 from .schemas import ErrorOut
@@ -48,6 +54,7 @@ class AlertOut(Schema):
 
 class AlertDetailOut(AlertOut):
     regions: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
     search_url: str
 
 
@@ -81,6 +88,10 @@ def _detail(alert: Any) -> dict[str, Any]:
     data["regions"] = [
         {"code": r.code, "complaints": r.complaints}
         for r in alert.regions.order_by("-complaints", "code")[:50]
+    ]
+    data["notes"] = [
+        {"author_id": n.author_id, "text": n.text, "created_at": n.created_at}
+        for n in alert.notes.all()
     ]
     data["search_url"] = alert_search_url(alert)
     return data
@@ -119,3 +130,78 @@ def acknowledge(request: HttpRequest, alert_id: int) -> Any:
     """Mark an alert as seen and being handled (moderators, regulators in scope)."""
     user = current_user(request)
     return _detail(alert_acknowledge(user=user, alert_id=alert_id))
+
+
+class NoteIn(Schema):
+    text: str
+
+
+class NoteOut(Schema):
+    id: int
+    author_id: int
+    text: str
+    created_at: datetime
+
+
+@router.post("/insights/surges/{alert_id}/notes", response={201: NoteOut, **ERRORS},
+             tags=["insights"], auth=AUTH)  # fmt: skip
+def note(request: HttpRequest, alert_id: int, body: NoteIn) -> Any:
+    """Add a note to an alert (what was done about it): moderators, regulators in scope."""
+    return Status(201, note_add(user=current_user(request), alert_id=alert_id, text=body.text))
+
+
+class SubscriptionIn(Schema):
+    name: str
+    region_codes: list[str]
+    sectors: list[str] = []
+    kinds: list[str] = []
+    by_email: bool = False
+    webhook_url: str = ""
+
+
+class SubscriptionOut(Schema):
+    id: int
+    name: str
+    region_codes: list[str]
+    sectors: list[str]
+    kinds: list[str]
+    by_email: bool
+    webhook_url: str
+    active: bool
+    created_at: datetime
+
+
+class SubscriptionCreatedOut(SubscriptionOut):
+    webhook_secret: str
+
+
+@router.get("/insights/subscriptions", response={200: list[SubscriptionOut], **ERRORS},
+            tags=["insights"], auth=AUTH)  # fmt: skip
+def subscriptions(request: HttpRequest) -> Any:
+    """The calling regulator's early-warning subscriptions."""
+    return list(subscriptions_of(current_user(request)))
+
+
+@router.post("/insights/subscriptions", response={201: SubscriptionCreatedOut, **ERRORS},
+             tags=["insights"], auth=AUTH)  # fmt: skip
+def subscription_new(request: HttpRequest, body: SubscriptionIn) -> Any:
+    """Subscribe to alerts by region codes (inside the caller's scope), sectors and kinds;
+    delivered in site, by e-mail and to a webhook signed like the merchant webhooks (the
+    secret is shown once, in this response)."""
+    sub = subscription_create(
+        user=current_user(request),
+        name=body.name,
+        region_codes=body.region_codes,
+        sectors=body.sectors,
+        kinds=body.kinds,
+        by_email=body.by_email,
+        webhook_url=body.webhook_url,
+    )
+    return Status(201, sub)
+
+
+@router.delete("/insights/subscriptions/{subscription_id}", response={204: None, **ERRORS},
+               tags=["insights"], auth=AUTH)  # fmt: skip
+def subscription_remove(request: HttpRequest, subscription_id: int) -> Any:
+    subscription_delete(user=current_user(request), subscription_id=subscription_id)
+    return Status(204, None)

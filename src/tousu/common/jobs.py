@@ -107,6 +107,13 @@ def job_surge_scan() -> dict[str, Any]:
     return surge_scan_due()
 
 
+def job_warning_retries() -> dict[str, int]:
+    """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
+    from tousu.insights.warnings import warnings_retry
+
+    return warnings_retry()
+
+
 def job_webhook_retries() -> dict[str, int]:
     """Send webhook deliveries whose next attempt is due (retries with backoff)."""
     from tousu.merchants.webhooks import webhook_retries
@@ -136,6 +143,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("open_data", 3600, job_open_data),  # builds once a day, cheap no-op otherwise
     PeriodicJob("leads_scan", 600, job_leads_scan),
     PeriodicJob("surge_scan", 600, job_surge_scan),  # scans yesterday once
+    PeriodicJob("warning_retries", 300, job_warning_retries),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )

@@ -93,3 +93,64 @@ class SurgeScan(models.Model):
     alerts = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
     finished_at = models.DateTimeField(default=timezone.now)
+
+
+class AlertNote(models.Model):
+    """A note by a moderator or a regulator in scope on an alert (what was done about it)."""
+
+    alert = models.ForeignKey(SurgeAlert, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class WarningSubscription(models.Model):
+    """A regulator's early-warning subscription (消费预警): which alerts, by which channels."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="warning_subscriptions"
+    )
+    name = models.CharField(max_length=60)
+    region_codes = models.JSONField(default=list)  # inside the user's scope
+    sectors = models.JSONField(default=list, blank=True)  # empty: all sectors of the scope
+    kinds = models.JSONField(default=list, blank=True)  # surge / runaway; empty: both
+    by_email = models.BooleanField(default=False)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    webhook_secret = models.CharField(max_length=64, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class DeliveryChannel(models.TextChoices):
+    SITE = "site", _("站内")
+    EMAIL = "email", _("邮件")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class WarningDelivery(models.Model):
+    """One alert to one subscription by one channel: written once, retried while it fails."""
+
+    subscription = models.ForeignKey(
+        WarningSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    alert = models.ForeignKey(SurgeAlert, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    delivered = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "alert", "channel"], name="warning_delivery_once"
+            )
+        ]
+        indexes = [models.Index(fields=["delivered", "attempts"], name="warning_delivery_todo")]

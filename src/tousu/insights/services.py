@@ -294,7 +294,16 @@ def record(found: Detected, params: Params = DEFAULT_PARAMS) -> tuple[SurgeAlert
         alert.save()
         _enrich(alert, params)
         alert.save()
+        if created:
+            alert_id = alert.pk
+            transaction.on_commit(lambda: _enqueue_warnings(alert_id))
     return alert, created
+
+
+def _enqueue_warnings(alert_id: int) -> None:
+    from .tasks import deliver_warnings
+
+    deliver_warnings.enqueue(alert_id)
 
 
 def surge_scan(day: date | None = None, params: Params = DEFAULT_PARAMS) -> dict[str, int]:
