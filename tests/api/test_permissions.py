@@ -484,6 +484,7 @@ MATRIX: dict[str, Row] = {
         lambda w, r: ("/api/v1/insights/subscriptions/1", {}),
         statuses(403, 401),
     ),
+    "GET /api/v1/hotspots": Row("processing", lambda w, r: _get("/api/v1/hotspots"), statuses(200)),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)
     ),

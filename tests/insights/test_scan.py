@@ -78,9 +78,7 @@ def test_rescanning_a_day_changes_nothing_and_days_extend_one_episode(
 
 
 def test_quiet_days_raise_no_company_alert(surges: list[dict[str, Any]]) -> None:
-    surge_days = {
-        (_day(s, "start") + timedelta(days=k)) for s in surges for k in range(-3, 14)
-    }
+    surge_days = {(_day(s, "start") + timedelta(days=k)) for s in surges for k in range(-3, 14)}
     quiet = [END.date() - timedelta(days=k) for k in range(2, 40)]
     quiet = [d for d in quiet if d not in surge_days][:10]
     for d in quiet:
@@ -154,3 +152,22 @@ def test_the_daily_job_scans_yesterday_once(surges: list[dict[str, Any]]) -> Non
     assert first["day"] == str((now + timedelta(hours=8)).date() - timedelta(days=1))
     assert SurgeScan.objects.count() == 1
     assert "skipped" in surge_scan_due(now)
+
+
+def test_series_filters_match_the_counts(surges: list[dict[str, Any]]) -> None:
+    from tousu.complaints.models import Complaint
+    from tousu.insights.services import _series_complaints, load_counts
+
+    first, last = END.date() - timedelta(days=20), END.date()
+    counts = load_counts(first, last)
+    regions = counts.matrices["region"]
+    for i, key in enumerate(regions.keys[:3]):
+        assert _series_complaints("region", key, first, last).count() == regions.counts[i].sum()
+    sectors = counts.matrices["sector"]
+    for i, key in enumerate(sectors.keys[:3]):
+        assert _series_complaints("sector", key, first, last).count() == sectors.counts[i].sum()
+    assert counts.context.sum() == sum(
+        1
+        for c in Complaint.objects.all()
+        if first <= (c.submitted_at + timedelta(hours=8)).date() <= last
+    )

@@ -185,6 +185,7 @@ def test_every_registered_job_is_idempotent(
         "leads_scan",
         "surge_scan",
         "warning_retries",
+        "hotspots",
         "webhook_retries",
         "webhook_sla_due_soon",
     }

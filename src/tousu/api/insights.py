@@ -205,3 +205,40 @@ def subscription_new(request: HttpRequest, body: SubscriptionIn) -> Any:
 def subscription_remove(request: HttpRequest, subscription_id: int) -> Any:
     subscription_delete(user=current_user(request), subscription_id=subscription_id)
     return Status(204, None)
+
+
+class HotspotOut(Schema):
+    week_start: date
+    scope_kind: str
+    scope_key: str
+    label: str
+    complaints: int
+    baseline_weekly: float
+    terms: list[TermOut]
+
+
+class HotspotsQuery(Schema):
+    week: date | None = None
+    scope_kind: str = ""
+    scope_key: str = ""
+
+
+@router.get("/hotspots", response={200: list[HotspotOut], **ERRORS}, tags=["insights"])
+def hotspots(request: HttpRequest, query: Query[HotspotsQuery]) -> Any:
+    """消费热点: words that rose in a week's public complaints, nationally, per sector and per
+    province (default: the latest published week). Public."""
+    from tousu.insights.hotspots import hotspot_weeks
+    from tousu.insights.models import Hotspot
+
+    week = query.week
+    if week is None:
+        weeks = hotspot_weeks()
+        if not weeks:
+            return []
+        week = weeks[0]
+    qs = Hotspot.objects.filter(week_start=week)
+    if query.scope_kind:
+        qs = qs.filter(scope_kind=query.scope_kind)
+    if query.scope_key:
+        qs = qs.filter(scope_key=query.scope_key)
+    return list(qs)

@@ -107,6 +107,13 @@ def job_surge_scan() -> dict[str, Any]:
     return surge_scan_due()
 
 
+def job_hotspots() -> dict[str, Any]:
+    """Publish last week's 消费热点 once (Mondays)."""
+    from tousu.insights.hotspots import hotspots_due
+
+    return hotspots_due()
+
+
 def job_warning_retries() -> dict[str, int]:
     """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
     from tousu.insights.warnings import warnings_retry
@@ -144,6 +151,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("leads_scan", 600, job_leads_scan),
     PeriodicJob("surge_scan", 600, job_surge_scan),  # scans yesterday once
     PeriodicJob("warning_retries", 300, job_warning_retries),
+    PeriodicJob("hotspots", 3600, job_hotspots),  # builds last week once
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )

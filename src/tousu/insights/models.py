@@ -154,3 +154,31 @@ class WarningDelivery(models.Model):
             )
         ]
         indexes = [models.Index(fields=["delivered", "attempts"], name="warning_delivery_todo")]
+
+
+class HotspotScope(models.TextChoices):
+    ALL = "all", _("全国")
+    SECTOR = "sector", _("行业")
+    REGION = "region", _("地区")
+
+
+class Hotspot(models.Model):
+    """消费热点: the words that rose in one week's public complaints of a sector or province
+    against the four weeks before (published weekly)."""
+
+    week_start = models.DateField()  # a Monday
+    scope_kind = models.CharField(max_length=10, choices=HotspotScope.choices)
+    scope_key = models.CharField(max_length=20, blank=True)
+    label = models.CharField(max_length=60)
+    complaints = models.PositiveIntegerField()
+    baseline_weekly = models.FloatField()
+    terms = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week_start", "scope_kind", "scope_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week_start", "scope_kind", "scope_key"], name="hotspot_once_per_week"
+            )
+        ]

@@ -195,7 +195,7 @@ def _series_complaints(kind: str, key: str, first: date, last: date) -> QuerySet
     if kind == SeriesKind.SECTOR:
         return qs.filter(company__sector=key)
     if kind == SeriesKind.REGION:
-        return qs.filter(consumer_region_id__startswith=key[:2])
+        return qs.filter(consumer_region__code__startswith=key[:2])
     return qs  # problem types: filtered in Python (JSON lists)
 
 

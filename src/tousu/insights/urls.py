@@ -8,4 +8,5 @@ urlpatterns = [
     path("insights/surges/", views.surges, name="surges"),
     path("insights/surges/<int:alert_id>/", views.surge_detail, name="surge_detail"),
     path("insights/subscriptions/", views.subscriptions, name="subscriptions"),
+    path("hotspots/", views.hotspots, name="hotspots"),
 ]

@@ -156,3 +156,34 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_safe
+def hotspots(request: HttpRequest) -> HttpResponse:
+    """消费热点 (public): the latest week or the one asked for."""
+    from datetime import date as _date
+
+    from .hotspots import hotspot_weeks
+    from .models import Hotspot, HotspotScope
+
+    weeks = hotspot_weeks()
+    week = weeks[0] if weeks else None
+    raw = request.GET.get("week", "")
+    if raw:
+        try:
+            week = _date.fromisoformat(raw)
+        except ValueError:
+            week = None
+    rows = list(Hotspot.objects.filter(week_start=week)) if week else []
+    return render(
+        request,
+        "insights/hotspots.html",
+        {
+            "week": week,
+            "weeks": weeks,
+            "national": next((h for h in rows if h.scope_kind == HotspotScope.ALL), None),
+            "sectors": [h for h in rows if h.scope_kind == HotspotScope.SECTOR and h.terms],
+            "regions": [h for h in rows if h.scope_kind == HotspotScope.REGION and h.terms],
+        },
+        status=200 if rows or not raw else 404,
+    )
