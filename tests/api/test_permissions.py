@@ -485,6 +485,10 @@ MATRIX: dict[str, Row] = {
         statuses(403, 401),
     ),
     "GET /api/v1/hotspots": Row("processing", lambda w, r: _get("/api/v1/hotspots"), statuses(200)),
+    "GET /api/v1/reports": Row("processing", lambda w, r: _get("/api/v1/reports"), statuses(200)),
+    "GET /api/v1/reports/{slug}": Row(
+        "processing", lambda w, r: _get("/api/v1/reports/2026-05"), statuses(404)
+    ),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)
     ),

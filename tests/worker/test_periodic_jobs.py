@@ -186,6 +186,7 @@ def test_every_registered_job_is_idempotent(
         "surge_scan",
         "warning_retries",
         "hotspots",
+        "reports",
         "webhook_retries",
         "webhook_sla_due_soon",
     }

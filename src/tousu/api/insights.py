@@ -15,7 +15,7 @@ from tousu.insights.warnings import (
     subscriptions_of,
 )
 
-from .core import AUTH, current_user, router
+from .core import AUTH, current_user, optional_user, router
 from .schemas import ErrorOut
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -242,3 +242,46 @@ def hotspots(request: HttpRequest, query: Query[HotspotsQuery]) -> Any:
     if query.scope_key:
         qs = qs.filter(scope_key=query.scope_key)
     return list(qs)
+
+
+class ReportOut(Schema):
+    slug: str
+    period: str
+    start: date
+    end: date
+    published_at: datetime | None
+    pdf_url: str
+
+
+class ReportDetailOut(ReportOut):
+    data: dict[str, Any]
+    cases: list[dict[str, Any]]
+
+
+def _report(report: Any) -> dict[str, Any]:
+    return {
+        "slug": report.slug,
+        "period": report.period,
+        "start": report.start,
+        "end": report.end,
+        "published_at": report.published_at,
+        "pdf_url": f"/reports/{report.slug}.pdf",
+    }
+
+
+@router.get("/reports", response={200: list[ReportOut], **ERRORS}, tags=["insights"])
+def reports(request: HttpRequest) -> Any:
+    """Published monthly and quarterly data reports, newest first. Public."""
+    from tousu.insights.models import DataReport
+
+    return [_report(r) for r in DataReport.objects.exclude(published_at=None)[:120]]
+
+
+@router.get("/reports/{slug}", response={200: ReportDetailOut, **ERRORS}, tags=["insights"])
+def report(request: HttpRequest, slug: str) -> Any:
+    """One published report: its figures and typical cases (public text only)."""
+    from tousu.insights.reports import report_cases, report_for
+
+    found = report_for(optional_user(request), slug)
+    cases = [{k: v for k, v in c.items() if k != "id"} for c in report_cases(found)]
+    return {**_report(found), "data": found.data, "cases": cases}

@@ -114,6 +114,13 @@ def job_hotspots() -> dict[str, Any]:
     return hotspots_due()
 
 
+def job_reports() -> dict[str, Any]:
+    """Draft last month's (and last quarter's) data report once."""
+    from tousu.insights.reports import reports_due
+
+    return reports_due()
+
+
 def job_warning_retries() -> dict[str, int]:
     """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
     from tousu.insights.warnings import warnings_retry
@@ -152,6 +159,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("surge_scan", 600, job_surge_scan),  # scans yesterday once
     PeriodicJob("warning_retries", 300, job_warning_retries),
     PeriodicJob("hotspots", 3600, job_hotspots),  # builds last week once
+    PeriodicJob("reports", 3600, job_reports),  # drafts last month once
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )

@@ -182,3 +182,47 @@ class Hotspot(models.Model):
                 fields=["week_start", "scope_kind", "scope_key"], name="hotspot_once_per_week"
             )
         ]
+
+
+class ReportPeriod(models.TextChoices):
+    MONTH = "month", _("月度")
+    QUARTER = "quarter", _("季度")
+
+
+class DataReport(models.Model):
+    """A monthly or quarterly data report: figures computed by the job, typical cases chosen
+    by staff, then published (HTML page and PDF)."""
+
+    period = models.CharField(max_length=10, choices=ReportPeriod.choices)
+    slug = models.CharField(max_length=10, unique=True)  # 2026-05 or 2026-Q2
+    start = models.DateField()
+    end = models.DateField()
+    data = models.JSONField(default=dict)
+    generated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start", "period"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class ReportCase(models.Model):
+    """A typical case (典型案例) chosen by staff for a report."""
+
+    report = models.ForeignKey(DataReport, on_delete=models.CASCADE, related_name="cases")
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "complaint"], name="report_case_once")
+        ]

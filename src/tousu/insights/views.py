@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tousu.accounts.models import Role, User
 from tousu.api.insights import alert_search_url
 from tousu.common.errors import DomainError
 from tousu.companies.models import Sector
@@ -187,3 +189,103 @@ def hotspots(request: HttpRequest) -> HttpResponse:
         },
         status=200 if rows or not raw else 404,
     )
+
+
+def _viewer(request: HttpRequest) -> User | None:
+    return _user(request) if request.user.is_authenticated else None
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and _user(request).role == Role.MODERATOR
+
+
+@require_http_methods(["GET", "POST"])
+def reports(request: HttpRequest) -> HttpResponse:
+    """Published reports for everyone; staff also see drafts and can draft a period."""
+    from .models import DataReport
+    from .reports import period_from_slug, report_generate
+
+    staff = _is_staff(request)
+    if request.method == "POST":
+        if not staff:
+            raise DjangoPermissionDenied(_("只有平台工作人员可以生成报告"))
+        try:
+            report = report_generate(period_from_slug(request.POST.get("period", "")))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("insights:reports")
+        return redirect("insights:report_detail", slug=report.slug)
+    qs = DataReport.objects.all()
+    if not staff:
+        qs = qs.exclude(published_at=None)
+    return render(request, "insights/reports.html", {"reports": qs[:60], "staff": staff})
+
+
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from .reports import (
+        report_case_add,
+        report_case_remove,
+        report_cases,
+        report_for,
+        report_publish,
+    )
+
+    if request.method == "POST":
+        if not _is_staff(request):
+            raise DjangoPermissionDenied(_("只有平台工作人员可以编辑数据报告"))
+        user = _user(request)
+        action = request.POST.get("action", "")
+        try:
+            if action == "add_case":
+                report_case_add(
+                    user=user,
+                    slug=slug,
+                    public_number=request.POST.get("public_number", ""),
+                    note=request.POST.get("note", ""),
+                )
+            elif action == "remove_case":
+                report_case_remove(
+                    user=user, slug=slug, case_id=int(request.POST.get("case", "0") or 0)
+                )
+            elif action == "publish":
+                report_publish(user=user, slug=slug)
+                messages.success(request, _("报告已发布。"))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise Http404(exc.message) from exc
+            messages.error(request, exc.message)
+        return redirect("insights:report_detail", slug=slug)
+    try:
+        report = report_for(_viewer(request), slug)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    data = report.data
+    for key in ("by_sector", "by_region", "by_problem"):
+        rows = data.get(key, [])
+        peak = max((r["complaints"] for r in rows), default=1) or 1
+        for r in rows:
+            r["width"] = round(100 * r["complaints"] / peak)
+    return render(
+        request,
+        "insights/report.html",
+        {
+            "report": report,
+            "d": data,
+            "cases": report_cases(report),
+            "staff": _is_staff(request),
+        },
+    )
+
+
+@require_safe
+def report_pdf_view(request: HttpRequest, slug: str) -> HttpResponse:
+    from .reports import report_for, report_pdf
+
+    try:
+        report = report_for(_viewer(request), slug)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tousu-report-{report.slug}.pdf"'
+    return response
