@@ -44,6 +44,31 @@ def redactions_for(user: User | None, complaint: Complaint) -> QuerySet[Redactio
     """The redaction records (they hold the originals): only for private viewers."""
     if not can_see_private(user, complaint):
         raise NotFound("找不到该投诉", code="complaint_not_found")
-    return Redaction.objects.filter(complaint=complaint).select_related(
+    return Redaction.objects.filter(complaint=complaint).select_related("created_by", "reverted_by")
+
+
+def redaction_rows(complaint: Complaint) -> list[dict[str, object]]:
+    """The redactions of a complaint for the moderation console (staff only: they show the
+    originals), newest state first: applied, then reverted or superseded."""
+    rows = []
+    for r in Redaction.objects.filter(complaint=complaint).select_related(
         "created_by", "reverted_by"
-    )
+    ):
+        rows.append(
+            {
+                "id": r.pk,
+                "field": r.get_field_display(),
+                "kind": detectors.KIND_LABELS.get(r.kind, r.kind),
+                "original": r.original,
+                "mask": r.mask,
+                "automatic": r.automatic,
+                "by": r.created_by.display_name if r.created_by else "",
+                "created_at": r.created_at,
+                "active": r.is_active,
+                "reverted_at": r.reverted_at,
+                "reverted_by": r.reverted_by.display_name if r.reverted_by else "",
+                "superseded": r.superseded_at is not None,
+            }
+        )
+    rows.sort(key=lambda row: (not row["active"], str(row["field"])))
+    return rows

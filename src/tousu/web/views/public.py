@@ -65,6 +65,7 @@ from tousu.complaints.selectors import (
 )
 from tousu.complaints.sla import sla_clock
 from tousu.complaints.states import ACCEPTED_STATUSES, Action, Status
+from tousu.privacy.selectors import public_text
 
 logger = logging.getLogger(__name__)
 
@@ -336,6 +337,10 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     # the timeline the visitor may see (public events only for the public): its newest id and
     # updated_at version the page
     events = list(complaint_events_visible(complaint, private))
+    public_title, public_details = public_text(complaint)
+    title, details = (
+        (complaint.title, complaint.details) if private else (public_title, public_details)
+    )
     etag = _etag(
         request,
         "complaint",
@@ -348,6 +353,8 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         company.is_verified,
         complaint.brand.name if complaint.brand else "",
         consumer_public_name(complaint),
+        title,
+        details,
     )
     cached = _not_modified(request, etag)
     if cached is not None:
@@ -369,6 +376,14 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     party_url, party_text = _party_link(viewer, complaint, private)
     context = {
         "complaint": complaint,
+        "title": title,
+        "details": details,
+        # a private viewer is told what the public sees instead of the original
+        "public_copy": (
+            {"title": public_title, "details": public_details}
+            if private and (public_title, public_details) != (complaint.title, complaint.details)
+            else None
+        ),
         "company": company,
         "private": private,
         "is_public": complaint.is_public and complaint.status in ACCEPTED_STATUSES,
