@@ -269,6 +269,19 @@ _NAME_MARKERS = (
     r"寄件人|签收人|机主|购买人|购房人|申请人|投诉人|被投诉人|承租人|车主|患者|业主"
 )
 NAME_RE = re.compile(r"(?:" + _NAME_MARKERS + r")(?:是|为|叫)?[:： ]*([\u4e00-\u9fff·]{2,4})")
+# common single-character surnames (百家姓, the ~400 that cover nearly every person): a name after
+# a marker must start with one, which keeps 我叫不出名字 or 姓名一栏 from being taken for names
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚"
+    "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
+    "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟"
+    "冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来"
+    "扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
+    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
 _COMPOUND_SURNAMES = [
     "欧阳",
     "司马",
@@ -489,7 +502,9 @@ def _trim_name(raw: str) -> str:
         if i >= 1 and ch in _NAME_STOP:
             name = name[:i]
             break
-    if len(name) < 2 or name in _NOT_NAMES or name[:2] in _NOT_NAMES or name[0] in _NAME_STOP:
+    if len(name) < 2 or name in _NOT_NAMES or name[:2] in _NOT_NAMES:
+        return ""
+    if name[0] not in _SURNAMES and name[:2] not in _COMPOUND_SURNAMES:
         return ""
     return name
 
