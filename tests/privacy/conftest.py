@@ -6,19 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from privacy_data import DETAILS, TITLE
 
 from tousu.accounts.models import User
 from tousu.companies.models import Company
 from tousu.complaints import services
 from tousu.complaints.models import Complaint
-
-TITLE = "退款难，请联系13812345678"
-DETAILS = (
-    "我叫王小明，手机13812345678，住址北京市朝阳区建国路88号3栋501室。"
-    "订单号2023051212345678901，客服热线400-820-8820，金额12999元。"
-)
-PHONE = "13812345678"
-SECRETS = (PHONE, "王小明", "建国路88号3栋501室", "2023051212345678901")
 
 
 @pytest.fixture
@@ -43,9 +36,7 @@ def file_pii(consumer: User, company: Company) -> Callable[..., Complaint]:
 
 
 @pytest.fixture
-def public_pii(
-    file_pii: Callable[..., Complaint], moderator: User, merchant: User
-) -> Complaint:
+def public_pii(file_pii: Callable[..., Complaint], moderator: User, merchant: User) -> Complaint:
     """Accepted (public), with a merchant of the company."""
     complaint = file_pii()
     services.complaint_accept(complaint_id=complaint.pk, actor=moderator)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import DETAILS, PHONE, SECRETS, TITLE
 from django.core.management import call_command
+from privacy_data import DETAILS, PHONE, SECRETS, TITLE
 
 from tousu.accounts.models import User
 from tousu.common.errors import PermissionDenied, ValidationFailed
@@ -98,7 +98,7 @@ def test_staff_revert_shows_the_value_and_tells_the_consumer(
         privacy.redaction_revert(complaint_id=public_pii.pk, redaction_id=name.pk, actor=moderator)
     name.refresh_from_db()
     assert name.reverted_by == moderator and name.reverted_at is not None
-    title, details = public_text(Complaint.objects.get(pk=public_pii.pk))
+    _title, details = public_text(Complaint.objects.get(pk=public_pii.pk))
     assert "我叫王小明" in details and PHONE not in details
     event = ComplaintEvent.objects.filter(complaint=public_pii, kind=EventKind.REDACTED).get()
     assert event.is_public is False and event.actor == moderator
@@ -120,7 +120,9 @@ def test_staff_add_hides_every_occurrence(public_pii: Complaint, moderator: User
     assert "客服热线" not in details and "***400-820-8820" in details
     assert ComplaintEvent.objects.filter(complaint=public_pii, kind=EventKind.REDACTED).count() == 1
     # a span works too, and overlapping an automatic redaction widens it
-    privacy.redaction_add(complaint_id=public_pii.pk, actor=moderator, field="title", start=0, end=3)
+    privacy.redaction_add(
+        complaint_id=public_pii.pk, actor=moderator, field="title", start=0, end=3
+    )
     assert public_text(Complaint.objects.get(pk=public_pii.pk))[0] == "***，请联系138****5678"
 
 
