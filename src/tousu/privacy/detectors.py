@@ -228,7 +228,7 @@ _D = r"(?<![\d*])"  # no digit or mask star before
 _DA = r"(?![\d*])"  # nor after
 _SEP = r"[ \-]?"
 _PHONE_WORDS = re.compile(
-    r"(?:电话|手机|联系|致电|号码|拨打|打了|来电|热线|tel|TEL|Tel|微信|短信|机主|电联|本人|我的)"
+    r"(?:电话|手机|联系|致电|号码|拨打|打了|打|拨|来电|热线|tel|TEL|Tel|微信|短信|机主|电联|本人|我的)"
 )
 _COMPLAINT_WORDS = re.compile(r"(?:投诉编号|投诉单号|编号|黑猫|投诉号|单号|工单)")
 
@@ -262,13 +262,26 @@ EMAIL_RE = re.compile(
 QQ_RE = re.compile(r"(?:QQ|qq|Qq|扣扣)(?:号码|号)?(?:是|为)?[:： ]*([1-9]\d{4,11})" + _DA)
 WECHAT_RE = re.compile(
     r"(?:微信|VX|vx|Vx|wx|WX|weixin|v信|V信|薇信|威信)(?:号码|号|ID|id)?(?:是|为)?[:： ]*"
-    r"([A-Za-z][A-Za-z0-9_-]{5,19}|1[3-9]\d{9})(?![A-Za-z0-9_-])"
+    r"([A-Za-z][A-Za-z0-9_-]{5,19}|1[3-9]\d{9})(?![A-Za-z0-9_*-])"
 )
 _NAME_MARKERS = (
     r"我叫|本人叫|我的名字叫|我的名字是|名字叫|姓名|名字|收件人|收货人|联系人|持卡人|开户名|户名|"
-    r"寄件人|签收人|机主|购买人|购房人|申请人|投诉人|被投诉人|承租人|车主|患者|业主"
+    r"寄件人|签收人|机主|购买人|购房人|申请人|投诉人|被投诉人|承租人|车主|患者"
 )
-NAME_RE = re.compile(r"(?:" + _NAME_MARKERS + r")(?:是|为|叫)?[:： ]*([\u4e00-\u9fff·]{2,4})")
+# words that name a person only when a colon follows (代表：谭某某, but 代表大会)
+_NAME_COLON_MARKERS = (
+    r"法定代表人|法人代表|法人|举报人员|举报人|留言人|反映人|代表|当事人|户主|负责人|店主"
+)
+NAME_RE = re.compile(
+    r"(?:(?:"
+    + _NAME_MARKERS
+    + r")(?:是|为|叫)?[:：，, ]*|(?:"
+    + _NAME_COLON_MARKERS
+    + r") ?[:：] ?)"
+    r"([\u4e00-\u9fff·]{2,4})"
+)
+# more names listed after the first: 举报人：伍某某（电话）、陈某某、…
+NAME_LIST_RE = re.compile(r"(?:[（(][^）)]{0,24}[）)])?[、，, ]([\u4e00-\u9fff]{2,4})")
 # common single-character surnames (百家姓, the ~400 that cover nearly every person): a name after
 # a marker must start with one, which keeps 我叫不出名字 or 姓名一栏 from being taken for names
 _SURNAMES = frozenset(
@@ -304,7 +317,7 @@ _COMPOUND_SURNAMES = [
     "西门",
 ]
 # a name ends before these (what usually follows a name after a marker)
-_NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年月日住号家向和与及已也就都说因为")
+_NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年月日住号家向和与及已也就都说因")
 _NAME_STOP_WORDS = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
 # words after a marker that are not a name
 _NOT_NAMES = set(
@@ -374,8 +387,8 @@ PLATE_RE = re.compile(
 )
 ORDER_RE = re.compile(
     r"(?:订单号码|订单编号|订单号|订单|交易单号|交易号|支付单号|商户单号|流水号|合同编号|合同号|保单号|"
-    r"退款单号|售后单号|服务单号|工单号|(?<![递流运])单号)(?:是|为)?[:： ]*"
-    r"([A-Za-z0-9][A-Za-z0-9\-]{5,39})(?![A-Za-z0-9_-])"
+    r"退款单号|售后单号|服务单号|工单号|(?<![递流运诉])单号)(?:是|为)?[:： ]*"
+    r"([A-Za-z0-9][A-Za-z0-9\-]{5,39})(?![A-Za-z0-9_*-])"
 )
 TRACKING_RE = re.compile(
     r"(?:快递单号|运单号码|运单号|物流单号|快递号|运单|物流号)(?:是|为)?[:： ]*"
@@ -387,6 +400,9 @@ _HAN = (
     r"[^\W\d_A-Za-z"
     r"我你他她住在的是了到寄址从向往给为于和与及或把被让请您收货件人电话家位号楼栋室个这那里]"
 )
+# a few characters between a village or road and its number (高岭村水塘331号), but not words that
+# count things (小区共7栋)
+_FILL = r"[^\W\d_A-Za-z共有约等第计合达近各每全几多]"
 _ADMIN = (
     r"(?:" + _HAN + r"{1,7}?(?:省|自治区|特别行政区))?"
     r"(?:" + _HAN + r"{1,7}?(?:市|自治州|地区|盟))?"
@@ -395,16 +411,17 @@ _ADMIN = (
 _NUM = r"(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,4})"
 _STREET = (
     r"(?:" + _HAN + r"{1,8}?(?:街道|镇|乡))?"
-    r"(?:"
+    r"(?:(?![区市县省])(?:"
     + _HAN
-    + r"{1,10}?(?:大道|大街|路|街|巷|弄|胡同|村|里|组|社区|小区|花园|公寓|大厦|广场|家园|新村"
-    r"|苑|庭|府|城|公馆|湾|园))"
+    + r"{1,6}?(?:大道|大街|路|街|巷|弄|胡同|村|里|组|社区)|"
+    + _HAN
+    + r"{2,8}?(?:小区|花园|公寓|大厦|广场|家园|新村|苑|庭|府|城|公馆|湾|园)))"
     r"(?:[" + "东西南北中" + r"]?段)?"
 )
 _UNIT = (
     r"(?:"
     + _NUM
-    + r"(?:号院|号楼|号|弄|栋|幢|座|单元|层|楼|室|户|组|排|期|区)(?:之"
+    + r"(?:号院|号楼|号(?![线令文])|弄|栋|幢|座|单元|层|楼|室|户|组|排|期|区)(?:之"
     + _NUM
     + r")?[ \-]?)"
 )
@@ -416,7 +433,8 @@ ADDRESS_RE = re.compile(
     + r"(?:"
     + _HAN
     + r"{0,10}?"
-    + r"(?:街道|镇|乡|大道|大街|路|街|巷|弄|村|小区|花园|公寓|大厦|苑|园))?"
+    + r"(?:街道|镇|乡|大道|大街|路|街|巷|弄|村|组|小区|花园|公寓|大厦|苑|园))?"
+    r"(?:" + _FILL + r"{1,3}?(?=\d))?"
     r"[ ]?(?:" + _UNIT + r"){1,6}(?:" + _NUM + r"(?:-\d{1,4})?)?)"
 )
 
@@ -486,8 +504,16 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
         add((m.start(1), m.end(1), WECHAT))
     for m in NAME_RE.finditer(norm):
         name = _trim_name(m.group(1))
-        if name:
-            add((m.start(1), m.start(1) + len(name), NAME))
+        if not name:
+            continue
+        add((m.start(1), m.start(1) + len(name), NAME))
+        pos = m.start(1) + len(name)
+        while (more := NAME_LIST_RE.match(norm, pos)) is not None:
+            listed = _trim_name(more.group(1))
+            if not listed:
+                break
+            add((more.start(1), more.start(1) + len(listed), NAME))
+            pos = more.start(1) + len(listed)
     return found
 
 
