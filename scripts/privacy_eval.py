@@ -1,3 +1,4 @@
+# ruff: noqa: E501, S311  (one line per snippet template; seeded, non-cryptographic randomness)
 """Evaluate the text PII detectors (tousu.privacy.detectors) on the labelled snippets.
 
     .venv/bin/python scripts/privacy_eval.py                  # per-type precision / recall + cost
@@ -192,7 +193,7 @@ def variants(seed: int = 20261129) -> list[dict[str, object]]:
             "email",
         )
     # QQ and WeChat
-    for i in range(12):
+    for _ in range(12):
         qq = str(rng.randint(1, 9)) + _digits(rng, rng.randint(5, 9))
         add(
             f"{rng.choice(['QQ：', 'qq号', 'QQ号码是', '扣扣'])}{qq}{rng.choice(['，加我', '', '，客服不回'])}",
