@@ -118,3 +118,37 @@ def test_normalisation_keeps_a_map_even_when_lengths_change() -> None:
 def test_spans_do_not_overlap_and_an_order_number_wins_over_a_card() -> None:
     text = f"订单号{CARD}，联系13812345678"
     assert kinds(text) == [(d.ORDER_NUMBER, CARD), (d.MOBILE, "13812345678")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("请致电0745—3322571（征收办）", [(d.LANDLINE, "3322571")]),
+        ("代表:谭为立 联系电话", [(d.NAME, "谭为立")]),
+        ("平台负责人于帅一直承诺兑付", [(d.NAME, "于帅")]),
+        (
+            "举报人员：伍华祝（0000-00000000）、陈香松（0000-00000000）、陈姣杏",
+            [(d.NAME, "伍华祝"), (d.NAME, "陈香松"), (d.NAME, "陈姣杏")],
+        ),
+        ("投诉人：银杏嘉园小区9栋全体业主", [(d.ADDRESS, "银杏嘉园小区9栋")]),
+        ("户口所在地为捞刀河镇高岭村水塘331号", [(d.ADDRESS, "捞刀河镇高岭村水塘331号")]),
+        ("有问题打17270698057，白天都能接通", [(d.MOBILE, "17270698057")]),
+    ],
+)
+def test_forms_found_in_the_real_data(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "投诉单号17899333017已经完成",
+        "加了一个微信号为M2862525***，电话号码为1560718****",
+        "小区业主都没收到房，业主公示了名单",  # 业主 is no marker of a name
+        "楚龙街道地铁5号线机务段",
+        "开发商规划行车路线将经过1栋",
+        "电话：0000-00000000",  # numbers the data set already blanked
+    ],
+)
+def test_lookalikes_from_the_real_data_are_left_alone(text: str) -> None:
+    assert detect(text) == [], kinds(text)

@@ -82,8 +82,8 @@ _PRIORITY = {
     QQ: 6,
     WECHAT: 6,
     PLATE: 7,
-    NAME: 8,
-    ADDRESS: 9,
+    ADDRESS: 8,  # a compound named like a person (银杏嘉园小区) is an address
+    NAME: 9,
 }
 
 
@@ -226,7 +226,7 @@ def _mask_for(kind: str, original: str, norm: str) -> str:
 
 _D = r"(?<![\d*])"  # no digit or mask star before
 _DA = r"(?![\d*])"  # nor after
-_SEP = r"[ \-]?"
+_SEP = r"[ \-—]?"
 _PHONE_WORDS = re.compile(
     r"(?:电话|手机|联系|致电|号码|拨打|打了|打|拨|来电|热线|tel|TEL|Tel|微信|短信|机主|电联|本人|我的)"
 )
@@ -242,8 +242,8 @@ MOBILE_RE = re.compile(
     + _DA
 )
 LANDLINE_RE = re.compile(
-    r"(?<![\d*])(?:\(0(?:10|2\d|[3-9]\d{2})\) ?|0(?:10|2\d|[3-9]\d{2})[ \-]?)"
-    r"([2-8]\d{2,3}[ \-]?\d{4})(?:(?:转|-|ext\.?)\d{1,5})?" + _DA
+    r"(?<![\d*])(?:\(0(?:10|2\d|[3-9]\d{2})\) ?|0(?:10|2\d|[3-9]\d{2}) ?[\-—]? ?)"
+    r"([2-8]\d{2,3}[ \-—]?\d{4})(?:(?:转|-|ext\.?)\d{1,5})?" + _DA
 )
 ID18_RE = re.compile(
     r"(?<![A-Za-z0-9_*])([1-9]\d{5} ?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
@@ -266,7 +266,8 @@ WECHAT_RE = re.compile(
 )
 _NAME_MARKERS = (
     r"我叫|本人叫|我的名字叫|我的名字是|名字叫|姓名|名字|收件人|收货人|联系人|持卡人|开户名|户名|"
-    r"寄件人|签收人|机主|购买人|购房人|申请人|投诉人|被投诉人|承租人|车主|患者"
+    r"寄件人|签收人|机主|购买人|购房人|申请人|投诉人|被投诉人|承租人|车主|患者|"
+    r"法定代表人|法人代表|负责人|当事人"
 )
 # words that name a person only when a colon follows (代表：谭某某, but 代表大会)
 _NAME_COLON_MARKERS = (
@@ -289,11 +290,11 @@ _SURNAMES = frozenset(
     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
     "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚"
     "符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
-    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋"
+    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋"
     "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟"
     "冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来"
-    "扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
-    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "扈晁芮普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
+    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭"
 )
 _COMPOUND_SURNAMES = [
     "欧阳",
@@ -318,6 +319,8 @@ _COMPOUND_SURNAMES = [
 ]
 # a name ends before these (what usually follows a name after a marker)
 _NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年月日住号家向和与及已也就都说因")
+# characters that end a name when they would be its third (于帅一直…, 李明说…)
+_NAME_STOP_LATE = set("一说称要把被让给对还又再曾将")
 _NAME_STOP_WORDS = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
 # words after a marker that are not a name
 _NOT_NAMES = set(
@@ -398,7 +401,7 @@ TRACKING_RE = re.compile(
 # address: an optional administrative chain, then a road / village / compound with a number
 _HAN = (
     r"[^\W\d_A-Za-z"
-    r"我你他她住在的是了到寄址从向往给为于和与及或把被让请您收货件人电话家位号楼栋室个这那里]"
+    r"我你他她住在的是了到寄址从向往给为于和与及或把被让请您收货件人电话位号楼栋室个这那里]"
 )
 # a few characters between a village or road and its number (高岭村水塘331号), but not words that
 # count things (小区共7栋)
@@ -413,7 +416,7 @@ _STREET = (
     r"(?:" + _HAN + r"{1,8}?(?:街道|镇|乡))?"
     r"(?:(?![区市县省])(?:"
     + _HAN
-    + r"{1,6}?(?:大道|大街|路|街|巷|弄|胡同|村|里|组|社区)|"
+    + r"{1,6}?(?:大道|大街|路(?![线费况灯网])|街|巷|弄|胡同|村|里|组|社区)|"
     + _HAN
     + r"{2,8}?(?:小区|花园|公寓|大厦|广场|家园|新村|苑|庭|府|城|公馆|湾|园)))"
     r"(?:[" + "东西南北中" + r"]?段)?"
@@ -421,7 +424,7 @@ _STREET = (
 _UNIT = (
     r"(?:"
     + _NUM
-    + r"(?:号院|号楼|号(?![线令文])|弄|栋|幢|座|单元|层|楼|室|户|组|排|期|区)(?:之"
+    + r"(?:号院|号楼|号(?![线令文])|弄|栋|幢|座|单元|层|楼|室|户|组|排)(?:之"
     + _NUM
     + r")?[ \-]?)"
 )
@@ -434,7 +437,7 @@ ADDRESS_RE = re.compile(
     + _HAN
     + r"{0,10}?"
     + r"(?:街道|镇|乡|大道|大街|路|街|巷|弄|村|组|小区|花园|公寓|大厦|苑|园))?"
-    r"(?:" + _FILL + r"{1,3}?(?=\d))?"
+    r"(?:" + _FILL + r"{1,4}?(?=\d))?"
     r"[ ]?(?:" + _UNIT + r"){1,6}(?:" + _NUM + r"(?:-\d{1,4})?)?)"
 )
 
@@ -471,7 +474,7 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
             ):
                 add((m.start(1), m.end(1), ID_CARD))
         for m in BANK_RE.finditer(norm):
-            digits = re.sub(r"[ \-]", "", m.group(1))
+            digits = re.sub(r"[ \-—]", "", m.group(1))
             if not 16 <= len(digits) <= 19 or not luhn_ok(digits):
                 continue
             spaced = digits != m.group(1)
@@ -482,7 +485,7 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
             ):
                 add((m.start(1), m.end(1), BANK_CARD))
         for m in MOBILE_RE.finditer(norm):
-            digits = re.sub(r"[ \-]", "", m.group(1))
+            digits = re.sub(r"[ \-—]", "", m.group(1))
             if digits.startswith("17") and m.start(0) == m.start(1):
                 # 黑猫 complaint numbers are 11 digits starting 17: a phone only after a phone word
                 before = _context(norm, m.start(1), 10)
@@ -525,7 +528,7 @@ def _trim_name(raw: str) -> str:
         if cut >= 0:
             name = name[:cut]
     for i, ch in enumerate(name):
-        if i >= 1 and ch in _NAME_STOP:
+        if (i >= 1 and ch in _NAME_STOP) or (i >= 2 and ch in _NAME_STOP_LATE):
             name = name[:i]
             break
     if len(name) < 2 or name in _NOT_NAMES or name[:2] in _NOT_NAMES:
