@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tousu.leads",
     "tousu.imports",
     "tousu.merchants",
+    "tousu.datagen",
     "tousu.api",
     "tousu.web",
 ]
