@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -146,10 +146,57 @@ def on_bulk(complaint_ids: list[int]) -> None:
             refresh(complaint)
 
 
+def _fresh_copies(complaints: list[Complaint], now: datetime) -> None:
+    """The fast path for complaints that have no redaction rows yet (bulk-written histories):
+    detect, insert the rows and update the copies in bulk, a few queries per batch."""
+    rows: list[Redaction] = []
+    for complaint in complaints:
+        public: dict[str, str] = {}
+        for field in FIELDS:
+            text = getattr(complaint, field)
+            spans = detectors.detect(text)
+            public[field] = detectors.apply(text, [(x.start, x.end, x.mask) for x in spans])
+            rows.extend(
+                Redaction(
+                    complaint=complaint,
+                    field=field,
+                    start=x.start,
+                    end=x.end,
+                    kind=x.kind,
+                    rule=f"auto:{x.kind}",
+                    original=x.original,
+                    mask=x.mask,
+                    automatic=True,
+                    created_at=now,
+                )
+                for x in spans
+            )
+        complaint.public_title = public[Field.TITLE][:200]
+        complaint.public_details = public[Field.DETAILS]
+        complaint.public_source_hash = source_hash(complaint.title, complaint.details)
+    Redaction.objects.bulk_create(rows, batch_size=500)
+    # one prepared UPDATE run for every row (Django's bulk_update builds a CASE per field and
+    # row, which was 80 % of the time here)
+    qn = connection.ops.quote_name
+    # identifiers are the model's own, quoted; every value is a parameter
+    sql = (
+        f"UPDATE {qn(Complaint._meta.db_table)} SET {qn('public_title')} = %s, "  # noqa: S608
+        f"{qn('public_details')} = %s, {qn('public_source_hash')} = %s WHERE {qn('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(c.public_title, c.public_details, c.public_source_hash, c.pk) for c in complaints],
+        )
+
+
 def backfill(*, batch: int = 500, all_: bool = False) -> int:
-    """Compute the public copy of every complaint that lacks a current one; returns how many."""
+    """Compute the public copy of every complaint that lacks a current one; returns how many.
+    Complaints without redaction rows take a bulk path; the others are reconciled one by one
+    (their staff reverts and additions are kept)."""
     done = 0
     last = 0
+    now = timezone.now()
     while True:
         chunk = list(
             Complaint.objects.filter(pk__gt=last)
@@ -158,11 +205,19 @@ def backfill(*, batch: int = 500, all_: bool = False) -> int:
         )
         if not chunk:
             return done
-        with transaction.atomic():
-            for complaint in chunk:
-                if all_ or not is_current(complaint):
-                    refresh(complaint)
-                    done += 1
+        todo = [c for c in chunk if all_ or not is_current(c)]
+        if todo:
+            with transaction.atomic():
+                has_rows = set(
+                    Redaction.objects.filter(complaint__in=todo)
+                    .values_list("complaint_id", flat=True)
+                    .distinct()
+                )
+                _fresh_copies([c for c in todo if c.pk not in has_rows], now)
+                for complaint in todo:
+                    if complaint.pk in has_rows:
+                        refresh(complaint, now=now)
+            done += len(todo)
         last = chunk[-1].pk
 
 
