@@ -123,6 +123,10 @@ def test_leads_show_the_public_title(public_pii: Complaint, moderator: User) -> 
     client.force_login(moderator)
     body = client.get(f"/api/v1/leads/{lead.pk}").json()
     assert body["complaints"][0]["title"] == MASKED_TITLE
+    from django.urls import reverse
+
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert MASKED_TITLE in page and PHONE not in page
 
 
 def test_redactions_api_for_parties_only(
