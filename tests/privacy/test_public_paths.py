@@ -223,3 +223,26 @@ def test_consumer_is_notified_in_site(
     body = client.get("/api/v1/notifications").json()
     assert any("个人信息" in n["title"] for n in body["results"])
     assert consumer.role == Role.CONSUMER
+
+
+def test_later_messages_are_masked_for_the_public(
+    public_pii: Complaint, consumer: User, merchant: User
+) -> None:
+    from tousu.complaints import services
+
+    services.complaint_reply(
+        complaint_id=public_pii.pk, actor=merchant, message="已致电13912345678，请留意"
+    )
+    services.complaint_follow_up(
+        complaint_id=public_pii.pk, actor=consumer, message="我的新号码13698765432，白天可联系"
+    )
+    number = public_pii.public_number
+    public_api = json.dumps(Client().get(f"/api/v1/complaints/{number}").json(), ensure_ascii=False)
+    public_page = Client().get(f"/complaints/{number}/").content.decode()
+    for text in (public_api, public_page):
+        assert "139****5678" in text and "136****5432" in text
+        assert "13912345678" not in text and "13698765432" not in text
+    mine = Client()
+    mine.force_login(consumer)
+    own = json.dumps(mine.get(f"/api/v1/complaints/{number}").json(), ensure_ascii=False)
+    assert "13912345678" in own and "13698765432" in own

@@ -158,6 +158,11 @@ def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
     else:
         actor_name = "平台"
     rating = getattr(e, "rating", None) if e.action == "confirm" else None
+    message, comment = e.message, (rating.comment if rating else "")
+    if not private:  # personal data in later messages is masked for the public too
+        from tousu.privacy.selectors import public_message
+
+        message, comment = public_message(message), public_message(comment)
     return {
         "id": e.pk,
         "kind": e.kind,
@@ -167,14 +172,14 @@ def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
         "from_status": e.from_status,
         "to_status": e.to_status,
         "reason": e.reason,
-        "message": e.message,
+        "message": message,
         "created_at": e.created_at,
         "rating": (
             {
                 "attitude": rating.attitude,
                 "speed": rating.speed,
                 "satisfaction": rating.satisfaction,
-                "comment": rating.comment,
+                "comment": comment,
             }
             if rating
             else None

@@ -23,6 +23,12 @@ def public_text(complaint: Complaint) -> tuple[str, str]:
     return detectors.redact(complaint.title), detectors.redact(complaint.details)
 
 
+def public_message(text: str) -> str:
+    """A timeline message (a follow-up, a reply, a rating comment) as the public reads it: masked
+    on the fly with the detectors (no records: these are not part of the complaint's text)."""
+    return detectors.redact(text) if text else text
+
+
 def public_title(complaint: Complaint) -> str:
     return public_text(complaint)[0]
 

@@ -65,7 +65,7 @@ from tousu.complaints.selectors import (
 )
 from tousu.complaints.sla import sla_clock
 from tousu.complaints.states import ACCEPTED_STATUSES, Action, Status
-from tousu.privacy.selectors import public_text
+from tousu.privacy.selectors import public_message, public_text
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +266,9 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
         )
         if rating is not None:
             message = ""  # the comment is shown with the stars
+        comment = rating.comment if rating is not None else ""
+        if not private:  # personal data in later messages is masked for the public too
+            message, comment = public_message(message), public_message(comment)
         rows.append(
             TimelineRow(
                 id=event.pk,
@@ -276,7 +279,7 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
                 to_status=event.to_status if event.kind == EventKind.TRANSITION else "",
                 message=message,
                 stars=stars,
-                comment=rating.comment if rating is not None else "",
+                comment=comment,
                 is_public=event.is_public,
             )
         )
