@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tousu.imports",
     "tousu.merchants",
     "tousu.datagen",
+    "tousu.insights",
     "tousu.api",
     "tousu.web",
 ]

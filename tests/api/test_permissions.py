@@ -52,6 +52,7 @@ APPS_WITH_STATE = (
     "moderation",
     "engagement",
     "leads",
+    "insights",
     "merchants",
     "privacy",
     "django_tasks_database",
@@ -237,6 +238,29 @@ def _redaction(world: World) -> int:
         defaults={"kind": "manual", "rule": "staff", "original": "超时", "mask": "***"},
     )
     return found.pk
+
+
+def _alert(world: World) -> int:
+    from tousu.insights.models import SurgeAlert
+
+    alert, _ = SurgeAlert.objects.get_or_create(
+        series_kind="company",
+        series_key=str(world.company.pk),
+        defaults={
+            "label": world.company.name,
+            "company": world.company,
+            "sector": world.company.sector,
+            "first_day": date(2026, 6, 1),
+            "first_alert_day": date(2026, 6, 2),
+            "last_day": date(2026, 6, 3),
+            "observed": 30,
+            "expected": 2.5,
+            "threshold": 9,
+            "peak_observed": 30,
+            "peak_ratio": 12,
+        },
+    )
+    return alert.pk
 
 
 def _phone_for(world: World, role: str) -> str:
@@ -438,6 +462,42 @@ MATRIX: dict[str, Row] = {
         "processing",
         lambda w, r: _json(f"/api/v1/leads/{_lead(w)}/send"),
         statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/insights/surges": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/insights/surges"),
+        statuses(403, 401, moderator=200, regulator=200),
+    ),
+    "GET /api/v1/insights/surges/{alert_id}": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/insights/surges/{_alert(w)}"),
+        statuses(403, 401, moderator=200, regulator=404),
+    ),
+    "POST /api/v1/insights/surges/{alert_id}/acknowledge": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/acknowledge"),
+        statuses(403, 401, moderator=200, regulator=404),
+    ),
+    "POST /api/v1/insights/surges/{alert_id}/notes": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/notes", {"text": "已核实"}),
+        statuses(403, 401, moderator=201, regulator=404),
+    ),
+    # a regulator without a scope may not subscribe; nobody else either
+    "GET /api/v1/insights/subscriptions": Row(
+        "processing", lambda w, r: _get("/api/v1/insights/subscriptions"), statuses(403, 401)
+    ),
+    "POST /api/v1/insights/subscriptions": Row(
+        "processing",
+        lambda w, r: _json(
+            "/api/v1/insights/subscriptions", {"name": "上海", "region_codes": ["310000"]}
+        ),
+        statuses(403, 401),
+    ),
+    "DELETE /api/v1/insights/subscriptions/{subscription_id}": Row(
+        "processing",
+        lambda w, r: ("/api/v1/insights/subscriptions/1", {}),
+        statuses(403, 401),
     ),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)

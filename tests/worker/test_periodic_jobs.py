@@ -183,6 +183,8 @@ def test_every_registered_job_is_idempotent(
         "drafts_prune",
         "open_data",
         "leads_scan",
+        "surge_scan",
+        "warning_retries",
         "webhook_retries",
         "webhook_sla_due_soon",
     }

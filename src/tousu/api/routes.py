@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     accounts,
     claims,
     consumer,
+    insights,
     leads,
     merchant,
     notifications,

@@ -98,6 +98,22 @@ def job_leads_scan() -> dict[str, int]:
     from tousu.leads.services import leads_scan
 
     return leads_scan()
+
+
+def job_surge_scan() -> dict[str, Any]:
+    """Detect yesterday's complaint surges once a day."""
+    from tousu.insights.services import surge_scan_due
+
+    return surge_scan_due()
+
+
+def job_warning_retries() -> dict[str, int]:
+    """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
+    from tousu.insights.warnings import warnings_retry
+
+    return warnings_retry()
+
+
 def job_webhook_retries() -> dict[str, int]:
     """Send webhook deliveries whose next attempt is due (retries with backoff)."""
     from tousu.merchants.webhooks import webhook_retries
@@ -126,6 +142,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("drafts_prune", 86400, job_drafts_prune),
     PeriodicJob("open_data", 3600, job_open_data),  # builds once a day, cheap no-op otherwise
     PeriodicJob("leads_scan", 600, job_leads_scan),
+    PeriodicJob("surge_scan", 600, job_surge_scan),  # scans yesterday once
+    PeriodicJob("warning_retries", 300, job_warning_retries),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )

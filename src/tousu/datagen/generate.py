@@ -63,6 +63,7 @@ class Plan:
     seed: int = 2026
     surges: int = 0
     pii_share: float = 0.10
+    surge_scale: float = 1.0  # < 1: weaker, harder surges
 
     @classmethod
     def for_size(cls, complaints: int, *, end: datetime, seed: int = 2026, **over: Any) -> Plan:
@@ -230,7 +231,7 @@ class Generator:
             length = rng.randint(3, 10)
             start = rng.randint(60, plan.days - length - 1)
             # a clear rise: max(8 complaints/day, 4× the daily baseline) on top of it
-            per_day = max(8.0, 4 * baseline) * rng.uniform(1.0, 2.0)
+            per_day = max(8.0, 4 * baseline) * rng.uniform(1.0, 2.0) * plan.surge_scale
             extra = int(per_day * length)
             if extra > budget:
                 continue

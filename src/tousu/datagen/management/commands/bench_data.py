@@ -32,6 +32,9 @@ class Command(BaseCommand):
             "--days", type=int, default=None, help="history length (default 365/730)"
         )
         parser.add_argument("--surges", type=int, default=None, help="injected surges")
+        parser.add_argument(
+            "--surge-scale", type=float, default=None, help="surge size factor (1 = default)"
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--end", default=None, help="last moment, ISO (default: now)")
         parser.add_argument("--batch", type=int, default=5000)
@@ -50,7 +53,9 @@ class Command(BaseCommand):
             if end.tzinfo is None:
                 end = end.replace(tzinfo=UTC)
         over = {
-            k: opts[k] for k in ("companies", "consumers", "days", "surges") if opts[k] is not None
+            k: opts[k]
+            for k in ("companies", "consumers", "days", "surges", "surge_scale")
+            if opts[k] is not None
         }
         from tousu.complaints.models import Complaint
 
