@@ -54,6 +54,7 @@ APPS_WITH_STATE = (
     "leads",
     "insights",
     "merchants",
+    "privacy",
     "django_tasks_database",
 )
 
@@ -226,6 +227,19 @@ def _lead(world: World) -> int:
     return lead.pk
 
 
+def _redaction(world: World) -> int:
+    from tousu.privacy.models import Redaction
+
+    found, _ = Redaction.objects.get_or_create(
+        complaint=world.complaint,
+        field="details",
+        start=6,
+        end=8,
+        defaults={"kind": "manual", "rule": "staff", "original": "超时", "mask": "***"},
+    )
+    return found.pk
+
+
 def _alert(world: World) -> int:
     from tousu.insights.models import SurgeAlert
 
@@ -293,6 +307,7 @@ HIDDEN_FROM_OTHERS = {
     "regulator": 404,
     "mediator": 404,
 }
+
 
 def _verified(user: User | None) -> User | None:
     if user is not None:
@@ -669,6 +684,22 @@ MATRIX: dict[str, Row] = {
     # a company API key only; a user's session is not enough
     "GET /api/v1/merchant/key": Row(
         "processing", lambda w, r: _get("/api/v1/merchant/key"), statuses(401)
+    ),
+    # redactions (tousu.privacy): the originals only for the parties and staff
+    "GET /api/v1/complaints/{public_number}/redactions": Row(
+        "processing",
+        lambda w, r: _get(_c(w, "redactions")),
+        statuses(404, 401, owner=200, merchant=200, moderator=200),
+    ),
+    "POST /api/v1/complaints/{public_number}/redactions": Row(
+        "processing",
+        lambda w, r: _json(_c(w, "redactions"), {"field": "details", "text": "超时"}),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/complaints/{public_number}/redactions/{redaction_id}/revert": Row(
+        "processing",
+        lambda w, r: _json(_c(w, f"redactions/{_redaction(w)}/revert")),
+        statuses(403, 401, moderator=200),
     ),
     "POST /api/v1/companies/{company_id}/verify": Row(
         "processing",

@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     notifications,
     opendata,
     partners,
+    privacy,
     public,
     staff,
 )

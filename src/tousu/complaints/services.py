@@ -989,6 +989,25 @@ def complaint_unhide(*, complaint_id: int, actor: User, message: str = "") -> Co
     return complaint
 
 
+def complaint_record_redaction(
+    *, complaint: Complaint, actor: User, message: str, payload: dict[str, Any]
+) -> ComplaintEvent:
+    """Staff changed what the public copy hides (tousu.privacy): one private timeline entry, and
+    the consumer is told (engagement). The caller holds the transaction and has saved the public
+    copy already."""
+    if actor.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以调整个人信息隐藏", code="moderators_only")
+    return _record(
+        complaint,
+        kind=EventKind.REDACTED,
+        actor=actor,
+        actor_role=Actor.MODERATOR,
+        message=message[:500],
+        payload=payload,
+        is_public=False,
+    )
+
+
 # --- periodic jobs (idempotent) ---------------------------------------------------------
 
 

@@ -57,6 +57,7 @@ from tousu.engagement.services import (
     notification_unread_count,
     notifications_for,
 )
+from tousu.privacy import detectors as privacy_preview
 
 from ..forms import (
     ACTION_FORMS,
@@ -194,12 +195,16 @@ def _preview(draft: ComplaintDraft, user: User) -> dict[str, Any]:
     except ValidationFailed:
         amount = None
     show_nickname = bool(data.get("show_nickname")) and bool(user.nickname)
+    title, details = str(data.get("title", "")), str(data.get("details", ""))
+    # the public copy as review will publish it (tousu.privacy), and what it hides
+    hidden = [*privacy_preview.detect(title), *privacy_preview.detect(details)]
     return {
         "company": company,
         "brand": brand,
         "company_name": data.get("company_name", ""),
-        "title": data.get("title", ""),
-        "details": data.get("details", ""),
+        "title": privacy_preview.redact(title),
+        "details": privacy_preview.redact(details),
+        "hidden": sorted({privacy_preview.KIND_LABELS[s.kind] for s in hidden}),
         "problem_types": _labels(data.get("problem_types") or [], ProblemType.choices),
         "problem_other": data.get("problem_other", ""),
         "demands": _labels(data.get("demands") or [], Demand.choices),

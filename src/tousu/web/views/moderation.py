@@ -38,6 +38,8 @@ from tousu.complaints.selectors import (
     review_queue_neighbours,
 )
 from tousu.complaints.states import Status
+from tousu.privacy import services as privacy_services
+from tousu.privacy.selectors import public_text, redaction_rows
 
 from .merchant import ConsoleForm, _user, choice_labels, console_view, timeline_entries
 
@@ -85,6 +87,21 @@ class UnhideForm(ConsoleForm):
     )
 
 
+class RedactForm(ConsoleForm):
+    field = forms.ChoiceField(
+        label=gettext_lazy("位置"),
+        choices=[("details", gettext_lazy("详情")), ("title", gettext_lazy("标题"))],
+        widget=forms.Select(attrs={"id": "redact-field"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("要在公开版本中隐藏的文字"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("请填写要隐藏的文字")},
+        help_text=gettext_lazy("原文中每一处相同的文字都会隐藏；消费者会收到通知。"),
+        widget=forms.TextInput(attrs={"id": "redact-text"}),
+    )
+
+
 @console_view
 def queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -105,6 +122,7 @@ def _page(
     reject_form: RejectForm | None = None,
     hide_form: HideForm | None = None,
     unhide_form: UnhideForm | None = None,
+    redact_form: RedactForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -112,6 +130,7 @@ def _page(
     pending = complaint.status == Status.PENDING_REVIEW
     previous, following = review_queue_neighbours(user, complaint) if pending else (None, None)
     events = complaint_events_visible(complaint, private=True)
+    public = public_text(complaint)
     return render(
         request,
         "web/moderation/complaint.html",
@@ -129,6 +148,10 @@ def _page(
             "reject_form": reject_form or RejectForm(),
             "hide_form": hide_form or HideForm(),
             "unhide_form": unhide_form or UnhideForm(),
+            "redact_form": redact_form or RedactForm(),
+            "redactions": redaction_rows(complaint),
+            "public_title": public[0],
+            "public_details": public[1],
             "error": error,
         },
         status=status,
@@ -190,6 +213,26 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 messages.success(request, _("已取消隐藏"))
                 return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "redact":
+            redact = forms_["redact_form"] = RedactForm(request.POST)
+            if redact.is_valid():
+                privacy_services.redaction_add(
+                    complaint_id=found.pk,
+                    actor=user,
+                    field=redact.cleaned_data["field"],
+                    text=redact.cleaned_data["text"],
+                )
+                messages.success(request, _("已在公开版本中隐藏，并已通知消费者"))
+                return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "unredact":
+            raw = request.POST.get("redaction", "")
+            if not raw.isdigit():
+                return _page(request, found, error=_("请选择要撤销的隐藏"), status=422)
+            privacy_services.redaction_revert(
+                complaint_id=found.pk, redaction_id=int(raw), actor=user
+            )
+            messages.success(request, _("已撤销隐藏，并已通知消费者"))
+            return redirect("web:moderation_complaint", number=found.public_number)
         else:
             return _page(request, found, error=_("未知操作"), status=400)
     except DomainError as exc:
