@@ -22,11 +22,9 @@ MIN_COMPLAINTS = 20  # a scope with fewer public complaints in the week gets no 
 
 
 def public_text(c: Complaint) -> str:
-    """The text the public may see (the privacy app's redacted copy once it is installed)."""
-    try:
-        from tousu.privacy.selectors import public_text as redacted
-    except ImportError:
-        return f"{c.title} {c.details}"
+    """The text the public may see: the privacy app's redacted copy."""
+    from tousu.privacy.selectors import public_text as redacted
+
     title, details = redacted(c)
     return f"{title} {details}"
 

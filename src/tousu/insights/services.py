@@ -202,7 +202,7 @@ def _series_complaints(kind: str, key: str, first: date, last: date) -> QuerySet
 def _texts(kind: str, key: str, first: date, last: date, limit: int) -> list[Complaint]:
     qs = _series_complaints(kind, key, first, last).only(
         "pk", "public_number", "title", "details", "problem_types", "visibility",
-        "consumer_region_id",
+        "consumer_region_id", "public_title", "public_details", "public_source_hash",
     ).order_by("-id")  # fmt: skip
     if kind != SeriesKind.PROBLEM:
         return list(qs[:limit])
@@ -210,7 +210,12 @@ def _texts(kind: str, key: str, first: date, last: date, limit: int) -> list[Com
 
 
 def _text(c: Complaint) -> str:
-    return f"{c.title} {c.details}"
+    """What the words are counted on: the public (redacted) copy, so that no personal data
+    reaches an alert, its explanation or a regulator's inbox."""
+    from tousu.privacy.selectors import public_text
+
+    title, details = public_text(c)
+    return f"{title} {details}"
 
 
 def _enrich(alert: SurgeAlert, params: Params) -> None:
