@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     consumer,
     leads,
     merchant,
+    moderation,
     notifications,
     opendata,
     partners,

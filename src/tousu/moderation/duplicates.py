@@ -24,8 +24,8 @@ of equal signature positions):
 from __future__ import annotations
 
 import hashlib
-import re
 import itertools
+import re
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
