@@ -84,12 +84,13 @@ def group_members(user: User, root: int) -> QuerySet[Complaint]:
 
 def group_sizes(roots: list[int]) -> dict[int, int]:
     """Members per group (for queue badges; the caller has checked the role)."""
-    return dict(
+    rows = (
         ScreeningResult.objects.filter(group_root__in=roots)
         .values("group_root")
         .annotate(n=Count("pk"))
         .values_list("group_root", "n")
     )
+    return {int(root): int(n) for root, n in rows if root is not None}
 
 
 def reason_label(code: str) -> str:

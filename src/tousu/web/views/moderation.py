@@ -105,7 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         [r.group_root for r in results.values() if r is not None and r.group_root]
     )
     for c in rows:
-        c.suggestion = _suggestion(results[c.pk], sizes)  # type: ignore[attr-defined]
+        c.suggestion = _suggestion(results[c.pk], sizes)
     return render(
         request,
         "web/moderation/queue.html",
