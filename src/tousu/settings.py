@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tousu.leads",
     "tousu.imports",
     "tousu.merchants",
+    "tousu.datagen",
     "tousu.api",
     "tousu.web",
 ]

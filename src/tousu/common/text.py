@@ -53,8 +53,7 @@ def _t2s_triggers() -> frozenset[str]:
 
 
 def to_simplified(text: str) -> str:
-    triggers = _t2s_triggers()
-    if not any(c in triggers for c in text):
+    if _t2s_triggers().isdisjoint(text):
         return text
     return str(_t2s().convert(text))
 
