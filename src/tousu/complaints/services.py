@@ -1266,8 +1266,14 @@ def complaint_history_replay(
                 details={"action": step.action, "status": str(status), "target": step.target},
             )
         edge = edges[0]
-        role = next(r for r in _IMPORT_ROLE_ORDER if r in edge.actors)
         action = Action(step.action)
+        # the platform may accept too (automatic screening, off by default); an imported
+        # acceptance was a review by people
+        role = (
+            Actor.MODERATOR
+            if action == Action.ACCEPT
+            else next(r for r in _IMPORT_ROLE_ORDER if r in edge.actors)
+        )
         if action == Action.ACCEPT:
             fields["accepted_at"] = at
             fields["visibility"] = Visibility.PUBLIC
