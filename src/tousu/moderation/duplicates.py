@@ -153,11 +153,14 @@ def find_similar(
         sigs = sigs.filter(consumer_id=consumer_id)
     if since is not None:
         sigs = sigs.filter(created_at__gte=since)
-    out = []
-    for sig in sigs:
-        s = similarity(hv, _unpack(sig.minhash))
-        if s >= min_similarity:
-            out.append((sig, s))
+    rows = list(sigs)
+    if not rows:
+        return []
+    matrix = np.frombuffer(b"".join(bytes(r.minhash) for r in rows), dtype="<u4").reshape(
+        len(rows), -1
+    )
+    scores = (matrix == hv.astype("<u4")).mean(axis=1)
+    out = [(r, float(sc)) for r, sc in zip(rows, scores, strict=True) if sc >= min_similarity]
     out.sort(key=lambda pair: (-pair[1], pair[0].pk))
     return out
 
@@ -172,18 +175,19 @@ def find_own_open_duplicate(
     hv: np.ndarray | None = None,
 ) -> tuple[Complaint, float] | None:
     """The consumer's own open complaint against the company that this text repeats."""
+    # a consumer has few complaints against one company: compare with each of them directly
+    # (one indexed lookup) instead of going through the LSH bands
+    own = TextSignature.objects.filter(consumer_id=consumer_id, company_id=company_id)
+    if exclude_id is not None:
+        own = own.exclude(pk=exclude_id)
+    rows = list(own.values_list("pk", "minhash")[:MAX_CANDIDATES])
+    if not rows:
+        return None
     if hv is None:
         hv = signature(title, details)
-    similar = find_similar(
-        hv,
-        min_similarity=REPEAT_MIN,
-        exclude_id=exclude_id,
-        company_id=company_id,
-        consumer_id=consumer_id,
-    )
-    if not similar:
+    score = {pk: s for pk, blob in rows if (s := similarity(hv, _unpack(blob))) >= REPEAT_MIN}
+    if not score:
         return None
-    score = {sig.pk: s for sig, s in similar}
     mine = numbers(title, details)
     open_ = [
         c
@@ -210,14 +214,26 @@ def near_duplicate_finder(
     return found[0] if found else None
 
 
-def assign_group(complaint: Complaint, hv: np.ndarray) -> int | None:
+def neighbours(complaint: Complaint, hv: np.ndarray) -> list[tuple[TextSignature, float]]:
+    """Everything at least template-alike to this complaint (one LSH query, shared by the
+    group and mass-filing checks)."""
+    return find_similar(hv, min_similarity=TEMPLATE_MIN, exclude_id=complaint.pk)
+
+
+def assign_group(
+    complaint: Complaint,
+    hv: np.ndarray,
+    near: list[tuple[TextSignature, float]] | None = None,
+) -> int | None:
     """Group this complaint with near-identical ones from other consumers (same company)."""
+    if near is None:
+        near = neighbours(complaint, hv)
     similar = [
         (sig, s)
-        for sig, s in find_similar(
-            hv, min_similarity=GROUP_MIN, exclude_id=complaint.pk, company_id=complaint.company_id
-        )
-        if sig.consumer_id != complaint.consumer_id
+        for sig, s in near
+        if s >= GROUP_MIN
+        and sig.company_id == complaint.company_id
+        and sig.consumer_id != complaint.consumer_id
     ]
     if not similar:
         return None
@@ -235,11 +251,18 @@ def assign_group(complaint: Complaint, hv: np.ndarray) -> int | None:
 
 
 def mass_filing_evidence(
-    complaint: Complaint, hv: np.ndarray, *, client_ip: str | None, now: datetime
+    complaint: Complaint,
+    hv: np.ndarray,
+    *,
+    client_ip: str | None,
+    now: datetime,
+    near: list[tuple[TextSignature, float]] | None = None,
 ) -> dict[str, Any]:
     """Evidence of profit-seeking mass filing around this complaint ({} when there is none)."""
     since = now - timedelta(days=WINDOW_DAYS)
-    similar = find_similar(hv, min_similarity=TEMPLATE_MIN, exclude_id=complaint.pk, since=since)
+    if near is None:
+        near = neighbours(complaint, hv)
+    similar = [(sig, s) for sig, s in near if sig.created_at >= since]
     kinds: list[str] = []
     related: dict[int, float] = {}
 

@@ -21,6 +21,7 @@ from tousu.complaints.states import Action, Status
 
 from . import duplicates
 from .context import current_client_ip
+from .features import feature_strings
 from .model import load
 from .models import ScreeningResult
 from .screening import ACCEPT, complaint_text, screen_with_signature, suggest_labels
@@ -40,9 +41,12 @@ def record_screening(complaint: Complaint, *, now: datetime | None = None) -> Sc
     ip = current_client_ip()
     hv = duplicates.signature(complaint.title, complaint.details)
     duplicates.index(complaint, hv, client_ip=ip, now=now)
-    suggestion = screen_with_signature(complaint, hv)
-    labels = suggest_labels(complaint_text(complaint.title, complaint.details))
-    evidence = duplicates.mass_filing_evidence(complaint, hv, client_ip=ip, now=now)
+    text = complaint_text(complaint.title, complaint.details)
+    features = feature_strings(text)
+    suggestion = screen_with_signature(complaint, hv, features=features)
+    labels = suggest_labels(text, features=features)
+    near = duplicates.neighbours(complaint, hv)
+    evidence = duplicates.mass_filing_evidence(complaint, hv, client_ip=ip, now=now, near=near)
     values = {
         "decision": suggestion.decision,
         "reason": suggestion.reason,
@@ -62,7 +66,7 @@ def record_screening(complaint: Complaint, *, now: datetime | None = None) -> Sc
     result, _ = ScreeningResult.objects.update_or_create(
         complaint=complaint, defaults=values, create_defaults={**values, "created_at": now}
     )
-    root = duplicates.assign_group(complaint, hv)
+    root = duplicates.assign_group(complaint, hv, near)
     if root is not None:
         ScreeningResult.objects.filter(pk=complaint.pk).update(group_root=root)
         result.group_root = root

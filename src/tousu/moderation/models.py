@@ -56,6 +56,11 @@ class TextSignature(models.Model):
     minhash = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["consumer", "company_id"], name="signature_consumer_company")
+        ]
+
     def __str__(self) -> str:
         return f"signature of {self.complaint_id}"
 

@@ -131,10 +131,10 @@ def _top_terms(features: list[str], contrib: np.ndarray, limit: int = 6) -> list
     return chosen
 
 
-def screen_text(text: str) -> Suggestion:
+def screen_text(text: str, *, features: list[str] | None = None) -> Suggestion:
     """Screen a text on its own (no company, date or duplicate rules)."""
     compact = "".join(_MEANINGFUL.findall(normalise(text)))
-    feats = feature_strings(text)
+    feats = features if features is not None else feature_strings(text)
     model = load().screening
     idx, names = model.buckets(feats)
     scores = model.scores(idx)
@@ -168,9 +168,12 @@ def screen(target: Complaint | str) -> Suggestion:
     return screen_with_signature(target, None)
 
 
-def screen_with_signature(complaint: Complaint, hv: np.ndarray | None) -> Suggestion:
-    """``screen`` for a complaint whose MinHash signature may already be computed."""
-    base = screen_text(complaint_text(complaint.title, complaint.details))
+def screen_with_signature(
+    complaint: Complaint, hv: np.ndarray | None, *, features: list[str] | None = None
+) -> Suggestion:
+    """``screen`` for a complaint whose MinHash signature (and features) may already be
+    computed."""
+    base = screen_text(complaint_text(complaint.title, complaint.details), features=features)
     from .duplicates import find_own_open_duplicate
 
     dup = find_own_open_duplicate(
@@ -199,10 +202,10 @@ def screen_with_signature(complaint: Complaint, hv: np.ndarray | None) -> Sugges
     return base
 
 
-def suggest_labels(text: str) -> LabelSuggestion:
+def suggest_labels(text: str, *, features: list[str] | None = None) -> LabelSuggestion:
     """The company's likely sector and the complaint's likely problem types."""
     models = load()
-    feats = feature_strings(text)
+    feats = features if features is not None else feature_strings(text)
     idx, _ = models.sector.buckets(feats)  # sector and problems share the bucket count
     sprobs = softmax(models.sector.scores(idx))
     best = int(sprobs.argmax())
