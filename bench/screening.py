@@ -89,6 +89,7 @@ def main() -> None:
     from tousu.complaints.models import Complaint
     from tousu.complaints.services import content_hash_for
     from tousu.moderation import duplicates
+    from tousu.moderation.features import normalise, normalised_text
     from tousu.moderation.listeners import record_screening
     from tousu.moderation.models import TextSignature
     from tousu.moderation.screening import complaint_text, screen_text, suggest_labels
@@ -151,6 +152,8 @@ def main() -> None:
         return out
 
     for title, details in samples:
+        normalise.cache_clear()  # a text repeated among the samples must not find it cached
+        normalised_text.cache_clear()
         text = complaint_text(title, details)
         timed("model", screen_text, text)
         timed("labels", suggest_labels, text)
@@ -171,6 +174,8 @@ def main() -> None:
     for title, details in samples[: max(50, args.samples // 10)]:
         try:
             with transaction.atomic():
+                normalise.cache_clear()
+                normalised_text.cache_clear()
                 c = Complaint.objects.create(
                     consumer=consumer,
                     company=company,

@@ -34,11 +34,10 @@ import numpy as np
 from datasketch import MinHash
 from django.db.models import Q
 
-from tousu.common.text import normalize_text
 from tousu.complaints.models import Complaint
 from tousu.complaints.states import OPEN_STATUSES
 
-from .features import words
+from .features import normalised_text, words
 from .models import ScreeningResult, SignatureBand, TextSignature
 
 NUM_PERM = 64
@@ -68,7 +67,7 @@ def _template() -> MinHash:
 def shingles(title: str, details: str) -> list[bytes]:
     # digits are kept (unlike the classifier's features): two complaints about two orders
     # differ in their order numbers, dates and amounts
-    ws = words(normalize_text(f"{title}。{details}"))
+    ws = words(normalised_text(f"{title}。{details}"))
     grams = {f"{a} {b}" for a, b in itertools.pairwise(ws)}
     if len(grams) < 3:
         grams.update(ws)
@@ -90,7 +89,7 @@ _NUMBER = re.compile(r"\d+")
 def numbers(title: str, details: str) -> list[str]:
     """The numbers of a text (order numbers, dates, amounts), in order. Two near-identical
     texts with different numbers are about different orders: not a repeat."""
-    return _NUMBER.findall(normalize_text(f"{title}。{details}"))
+    return _NUMBER.findall(normalised_text(f"{title}。{details}"))
 
 
 def band_keys(hv: np.ndarray) -> list[str]:

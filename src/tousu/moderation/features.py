@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 import rjieba
 
@@ -28,8 +29,16 @@ _NOISE = re.compile(r"[\s,.;:!?'\"()\[\]{}<>、，。；：！？“”‘’（
 _ANON_PLACE = re.compile(r"[a-z]\d{0,2}(?:市|区|县)|西地省")
 
 
+@lru_cache(maxsize=256)
+def normalised_text(text: str) -> str:
+    """``normalize_text``, remembered: one submission normalises the same text several times
+    (features, length rule, problem phrases, shingles, numbers)."""
+    return normalize_text(text)
+
+
+@lru_cache(maxsize=256)
 def normalise(text: str) -> str:
-    text = normalize_text(text)
+    text = normalised_text(text)
     text = _ANON_PLACE.sub(" ", text)
     return _DIGITS.sub("0", text)
 
