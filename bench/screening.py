@@ -49,10 +49,7 @@ def texts_from(data: Path) -> list[tuple[str, str]]:
     tip = data / "gov-messages-tipdm2020c/messages_with_official_replies.csv"
     if tip.exists():
         with tip.open(encoding="utf-8") as fh:
-            out += [
-                (r["留言主题"][:80], r["留言详情"].strip()[:2000])
-                for r in csv.DictReader(fh)
-            ]
+            out += [(r["留言主题"][:80], r["留言详情"].strip()[:2000]) for r in csv.DictReader(fh)]
     return [(t, d) for t, d in out if len(d) >= 10]
 
 
@@ -200,6 +197,7 @@ def main() -> None:
             f"{name:12} {statistics.median(c) * 1000:10.3f} {c[p95] * 1000:8.3f} "
             f"{statistics.median(w) * 1000:11.3f} {w[p95] * 1000:9.3f} {len(c):5d}"
         )
+
 
 if __name__ == "__main__":
     main()

@@ -43,7 +43,16 @@ SMALL_DIM = 1 << 15
 # monopoly by a property manager, poor uniforms sold by a school). The others are policy
 # suggestions, licensing questions, trader-versus-trader or criminal matters.
 TIPDM_CONSUMER_IDS = {
-    "1018", "160141", "78300", "30786", "167296", "153817", "153946", "170840", "61851", "72008",
+    "1018",
+    "160141",
+    "78300",
+    "30786",
+    "167296",
+    "153817",
+    "153946",
+    "170840",
+    "61851",
+    "72008",
 }
 # Unlabelled TipDM messages that mention these are left out of training altogether (neither
 # accepted nor rejected): they may well be consumption disputes and we did not read them.
@@ -67,8 +76,14 @@ COMPANY_SECTORS = [
     ("酷喵|手游|游戏", "games"),
 ]
 SHOPPING_SECTORS = {
-    "平板": "electronics", "计算机": "electronics", "手机": "electronics", "热水器": "electronics",
-    "水果": "food", "蒙牛": "food", "洗发水": "fashion_beauty", "衣服": "fashion_beauty",
+    "平板": "electronics",
+    "计算机": "electronics",
+    "手机": "electronics",
+    "热水器": "electronics",
+    "水果": "food",
+    "蒙牛": "food",
+    "洗发水": "fashion_beauty",
+    "衣服": "fashion_beauty",
     "酒店": "travel",
 }
 PROBLEM_TAGS = [
@@ -131,16 +146,26 @@ def load_real(data: Path, rng: random.Random) -> list[Example]:
     # 黑猫投诉: consumption disputes
     for row in _read_csv(data / "heimao-chitian-spider/heimao_chitian_merged_dedup.csv"):
         tags = row["投诉问题"]
-        out.append(Example(
-            _clean(row["投诉标题"] + "。" + row["投诉详情"]), "accept", "heimao",
-            _sector_of(row["投诉对象"]), _problems_of(tags),
-        ))
+        out.append(
+            Example(
+                _clean(row["投诉标题"] + "。" + row["投诉详情"]),
+                "accept",
+                "heimao",
+                _sector_of(row["投诉对象"]),
+                _problems_of(tags),
+            )
+        )
     with (data / "heimao-bageyalu160/heimao_data_2025-05-13.json").open(encoding="utf-8") as fh:
         for rec in json.load(fh)["complaints"]:
-            out.append(Example(
-                _clean(rec["title"] + "。" + rec["content"]), "accept", "heimao",
-                _sector_of(rec["company"]), _problems_of(rec.get("issue", "")),
-            ))
+            out.append(
+                Example(
+                    _clean(rec["title"] + "。" + rec["content"]),
+                    "accept",
+                    "heimao",
+                    _sector_of(rec["company"]),
+                    _problems_of(rec.get("issue", "")),
+                )
+            )
     for row in _read_csv(data / "heimao-wpandios-examples/example_data_structured.csv"):
         out.append(Example(_clean(row["summary"]), "accept", "heimao", "finance", None))
     # 车质网: consumption disputes about cars (defects → quality)
@@ -161,8 +186,10 @@ def load_real(data: Path, rng: random.Random) -> list[Example]:
             continue
         per_cat[r["cat"]] += 1
         out.append(Example(text, "accept", "reviews", SHOPPING_SECTORS[r["cat"]], None))
-    for fname, sector, cap in (("waimai_10k.csv", "local_services", 500),
-                               ("ChnSentiCorp_htl_all.csv", "travel", 300)):
+    for fname, sector, cap in (
+        ("waimai_10k.csv", "local_services", 500),
+        ("ChnSentiCorp_htl_all.csv", "travel", 300),
+    ):
         rows = [r for r in _read_csv(reviews / fname) if r["label"] == "0"]
         rng.shuffle(rows)
         kept = [r for r in rows if len(_clean(r["review"])) >= 15][:cap]
@@ -177,8 +204,11 @@ def load_real(data: Path, rng: random.Random) -> list[Example]:
         out.append(Example(text, label, "tipdm-labelled"))
     unlabelled: list[Example] = []
     skipped = 0
-    for name in ("messages_with_votes.csv", "messages_with_official_replies.csv",
-                 "messages_unlabeled_test.csv"):
+    for name in (
+        "messages_with_votes.csv",
+        "messages_with_official_replies.csv",
+        "messages_unlabeled_test.csv",
+    ):
         for row in _read_csv(tip / name):
             if row["留言编号"] in seen:
                 continue
@@ -190,28 +220,64 @@ def load_real(data: Path, rng: random.Random) -> list[Example]:
             unlabelled.append(Example(text[:600], "not_consumer_dispute", "tipdm"))
     rng.shuffle(unlabelled)
     out.extend(unlabelled[:3000])
-    print(f"TipDM unlabelled: {len(unlabelled)} kept as not-consumer (3000 used), "
-          f"{skipped} left out by the consumer-keyword filter")
+    print(
+        f"TipDM unlabelled: {len(unlabelled)} kept as not-consumer (3000 used), "
+        f"{skipped} left out by the consumer-keyword filter"
+    )
     return out
 
 
 # --- synthetic spam, ads and insults --------------------------------------------------------
 
-_COMPANIES = ["拼多多", "京东", "淘宝", "美团", "饿了么", "某宝", "这家公司", "携程",
-              "滴滴", "抖音", "中国移动", "顺丰", "链家", "支付宝",
-              "花呗", "苏宁", "唯品会", "小米", "华为客服"]
-_CONTACT = ["加微信", "加V", "加vx", "威信", "薇信", "加QQ", "扣扣", "加Q", "私信我", "联系我",
-            "TG",
-            "电报", "加群", "扫码进群", "添加好友"]
+_COMPANIES = [
+    "拼多多",
+    "京东",
+    "淘宝",
+    "美团",
+    "饿了么",
+    "某宝",
+    "这家公司",
+    "携程",
+    "滴滴",
+    "抖音",
+    "中国移动",
+    "顺丰",
+    "链家",
+    "支付宝",
+    "花呗",
+    "苏宁",
+    "唯品会",
+    "小米",
+    "华为客服",
+]
+_CONTACT = [
+    "加微信",
+    "加V",
+    "加vx",
+    "威信",
+    "薇信",
+    "加QQ",
+    "扣扣",
+    "加Q",
+    "私信我",
+    "联系我",
+    "TG",
+    "电报",
+    "加群",
+    "扫码进群",
+    "添加好友",
+]
 
 
 def _contact(rng: random.Random) -> str:
-    ident = rng.choice([
-        f"{rng.randint(100000, 99999999)}",
-        "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(rng.randint(4, 8)))
-        + str(rng.randint(10, 9999)),
-        f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}",
-    ])
+    ident = rng.choice(
+        [
+            f"{rng.randint(100000, 99999999)}",
+            "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(rng.randint(4, 8)))
+            + str(rng.randint(10, 9999)),
+            f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}",
+        ]
+    )
     sep = rng.choice(["", "：", ":", " ", "➕", "+"])
     return f"{rng.choice(_CONTACT)}{sep}{ident}"
 
@@ -262,11 +328,16 @@ def synth_spam(rng: random.Random, n: int) -> list[str]:
     for _ in range(n):
         tpl = rng.choice(families)
         text = tpl.format(
-            casino=rng.choice(fills["casino"]), game=rng.choice(fills["game"]),
-            city=rng.choice(fills["city"]), brand=rng.choice(fills["brand"]),
-            company=rng.choice(_COMPANIES), m=rng.choice([8, 18, 38, 88, 188, 200, 500]),
+            casino=rng.choice(fills["casino"]),
+            game=rng.choice(fills["game"]),
+            city=rng.choice(fills["city"]),
+            brand=rng.choice(fills["brand"]),
+            company=rng.choice(_COMPANIES),
+            m=rng.choice([8, 18, 38, 88, 188, 200, 500]),
             m2=rng.choice(["300", "500", "1000", "3000", "5000", "2万"]),
-            p=rng.randint(3, 95), n=rng.randint(100, 9000), c=_contact(rng),
+            p=rng.randint(3, 95),
+            n=rng.randint(100, 9000),
+            c=_contact(rng),
             url=rng.choice(["www.", "http://", "https://", ""])
             + "".join(rng.choice("abcdefgh0123456789") for _ in range(6))
             + rng.choice([".com", ".cc", ".vip", ".net", ".top"]),
@@ -276,9 +347,28 @@ def synth_spam(rng: random.Random, n: int) -> list[str]:
 
 
 def synth_insults(rng: random.Random, n: int) -> list[str]:
-    parts = ["垃圾", "骗子", "傻逼", "狗东西", "黑心", "吃屎", "去死", "全家死光", "不得好死",
-             "人渣",
-             "畜生", "恶心", "滚", "烂透了", "脑残", "贱", "王八蛋", "混蛋", "草泥马", "强烈谴责"]
+    parts = [
+        "垃圾",
+        "骗子",
+        "傻逼",
+        "狗东西",
+        "黑心",
+        "吃屎",
+        "去死",
+        "全家死光",
+        "不得好死",
+        "人渣",
+        "畜生",
+        "恶心",
+        "滚",
+        "烂透了",
+        "脑残",
+        "贱",
+        "王八蛋",
+        "混蛋",
+        "草泥马",
+        "强烈谴责",
+    ]
     frames = [
         "{co}就是{a}！{a}！{a}！",
         "{co}{a}公司，{a}，大家千万别用，{a}",
@@ -385,8 +475,9 @@ def report_multiclass(name: str, y_true: list[str], y_pred: list[str], classes: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--out", type=Path,
-                        default=ROOT / "src/tousu/moderation/data/screening.json.gz")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "src/tousu/moderation/data/screening.json.gz"
+    )
     args = parser.parse_args()
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import precision_recall_fscore_support
@@ -422,12 +513,17 @@ def main() -> None:
     # the decision that matters: reject (any reason) vs accept, "reject" as the positive class
     bt = ["reject" if t != "accept" else "accept" for t in truth]
     bp = ["reject" if t != "accept" else "accept" for t in pred]
-    p, r, f, _ = precision_recall_fscore_support(bt, bp, labels=["reject", "accept"],
-                                                 zero_division=0)
-    print(f"\naccept/reject: reject P={p[0]:.3f} R={r[0]:.3f} F1={f[0]:.3f}; "
-          f"accept P={p[1]:.3f} R={r[1]:.3f} F1={f[1]:.3f}")
-    metrics["binary"] = {"reject": [round(float(x), 4) for x in (p[0], r[0], f[0])],
-                         "accept": [round(float(x), 4) for x in (p[1], r[1], f[1])]}
+    p, r, f, _ = precision_recall_fscore_support(
+        bt, bp, labels=["reject", "accept"], zero_division=0
+    )
+    print(
+        f"\naccept/reject: reject P={p[0]:.3f} R={r[0]:.3f} F1={f[0]:.3f}; "
+        f"accept P={p[1]:.3f} R={r[1]:.3f} F1={f[1]:.3f}"
+    )
+    metrics["binary"] = {
+        "reject": [round(float(x), 4) for x in (p[0], r[0], f[0])],
+        "accept": [round(float(x), 4) for x in (p[1], r[1], f[1])],
+    }
     per_source: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for e, pr in zip(test, pred, strict=True):
         per_source[e.source][0] += pr == e.label
@@ -446,8 +542,9 @@ def main() -> None:
     sorder = [list(sclf.classes_).index(c) for c in sectors]
     sw, sb = sclf.coef_[sorder], sclf.intercept_[sorder]
     spred = [sectors[i] for i in (xst @ sw.T + sb).argmax(axis=1)]
-    metrics["sector"] = report_multiclass("sector", [e.sector or "" for e in sec_test], spred,
-                                          sectors)
+    metrics["sector"] = report_multiclass(
+        "sector", [e.sector or "" for e in sec_test], spred, sectors
+    )
 
     # problem types: one binary model per type with enough examples
     pr_train = [e for e in train if e.problems is not None]
@@ -465,23 +562,33 @@ def main() -> None:
         pb.append(float(m.intercept_[0]))
         yt = [pt in (e.problems or []) for e in pr_test]
         yp = list((xpt @ m.coef_[0] + m.intercept_[0]) > 0)
-        p1, r1, f1, _ = precision_recall_fscore_support(yt, yp, average="binary",
-                                                        zero_division=0)
+        p1, r1, f1, _ = precision_recall_fscore_support(yt, yp, average="binary", zero_division=0)
         prow[pt] = [round(float(p1), 3), round(float(r1), 3), round(float(f1), 3), sum(yt)]
-        print(f"{pt:20} P={p1:.3f} R={r1:.3f} F1={f1:.3f} positives={sum(yt)} "
-              f"(train {counts[pt]})")
+        print(f"{pt:20} P={p1:.3f} R={r1:.3f} F1={f1:.3f} positives={sum(yt)} (train {counts[pt]})")
     metrics["problems"] = prow
 
     model = {
         "format": 1,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "features": "tousu.moderation.features.feature_strings v1 (crc32 buckets, binary, l2)",
-        "screening": {"dim": SCREEN_DIM, "classes": classes, "bias": [float(x) for x in b],
-                      "weights": quantise(w, 16)},
-        "sector": {"dim": SMALL_DIM, "classes": sectors, "bias": [float(x) for x in sb],
-                   "weights": quantise(sw, 8)},
-        "problems": {"dim": SMALL_DIM, "classes": ptypes, "bias": pb,
-                     "weights": quantise(np.array(pw), 8)},
+        "screening": {
+            "dim": SCREEN_DIM,
+            "classes": classes,
+            "bias": [float(x) for x in b],
+            "weights": quantise(w, 16),
+        },
+        "sector": {
+            "dim": SMALL_DIM,
+            "classes": sectors,
+            "bias": [float(x) for x in sb],
+            "weights": quantise(sw, 8),
+        },
+        "problems": {
+            "dim": SMALL_DIM,
+            "classes": ptypes,
+            "bias": pb,
+            "weights": quantise(np.array(pw), 8),
+        },
         "metrics": metrics,
     }
     raw = json.dumps(model, ensure_ascii=False, separators=(",", ":")).encode()

@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 def on_event(event: ComplaintEvent) -> None:
-    if event.kind == EventKind.SUBMITTED or (
+    # a consumer's edit of the text (when that exists) is screened and indexed again as well
+    if event.kind in (EventKind.SUBMITTED, EventKind.EDITED) or (
         event.kind == EventKind.TRANSITION and event.action == Action.RESUBMIT
     ):
         record_screening(event.complaint, now=event.created_at)

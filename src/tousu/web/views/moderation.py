@@ -96,9 +96,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         if NUMBER_RE.match(number):
             return redirect("web:moderation_complaint", number=number.upper())
         messages.error(request, _("投诉编号格式不正确"))
-    page = Paginator(pending.select_related("screening"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        pending.select_related("screening", "screening__duplicate_of"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     results = {c.pk: getattr(c, "screening", None) for c in rows}
     sizes = moderation_selectors.group_sizes(
