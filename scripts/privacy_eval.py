@@ -1,4 +1,4 @@
-# ruff: noqa: E501, S311  (one line per snippet template; seeded, non-cryptographic randomness)
+# ruff: noqa: E501  (one line per snippet template; seeded, non-cryptographic randomness)
 """Evaluate the text PII detectors (tousu.privacy.detectors) on the labelled snippets.
 
     .venv/bin/python scripts/privacy_eval.py                  # per-type precision / recall + cost

@@ -512,6 +512,24 @@ MATRIX: dict[str, Row] = {
         lambda w, r: _get("/api/v1/staff/partners"),
         statuses(403, 401, moderator=200),
     ),
+    "GET /api/v1/moderation/complaints/{public_number}/screening": Row(
+        "pending_review",
+        lambda w, r: _get(f"/api/v1/moderation/complaints/{w.number}/screening"),
+        statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/moderation/groups": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/moderation/groups"),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/complaint-suggestions": Row(
+        "processing",
+        lambda w, r: _json(
+            "/api/v1/complaint-suggestions",
+            {"title": "会员自动续费", "details": "未经同意自动续费了一年会员，客服拒绝退款。"},
+        ),
+        statuses(200, 401),
+    ),
     # consumer
     "POST /api/v1/complaints": Row(
         "processing", _new_complaint, statuses(403, 401, owner=201, other_consumer=201)

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     insights,
     leads,
     merchant,
+    moderation,
     notifications,
     opendata,
     partners,

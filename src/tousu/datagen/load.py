@@ -32,7 +32,12 @@ from tousu.complaints.models import Complaint, ComplaintEvent, Rating
 from .generate import Generator, Plan, Row, content_hash, public_number
 
 GENERATED = "bench-data"  # Company.description / User.nickname marker of generated rows
-READ_MODEL_COMMANDS = ("privacy_backfill", "search_rebuild", "metrics_rebuild")
+READ_MODEL_COMMANDS = (
+    "privacy_backfill",
+    "search_rebuild",
+    "metrics_rebuild",
+    "rebuild_duplicates",  # near-duplicate index (moderation)
+)
 
 Converter = Callable[[Any], Any]
 

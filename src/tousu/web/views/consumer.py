@@ -265,7 +265,32 @@ def _render_step(
         )
     if step == "preview":
         context["preview"] = _preview(draft, _user(request))
+    if step in ("describe", "preview"):
+        context["label_suggestion"] = _label_suggestion(draft)
     return render(request, "web/consumer/wizard.html", context, status=status)
+
+
+def _label_suggestion(draft: ComplaintDraft) -> dict[str, Any] | None:
+    """Problem types (and, for a company typed by name, its sector) suggested from the text the
+    consumer wrote; shown as a hint, the consumer chooses."""
+    from tousu.companies.models import Sector
+    from tousu.moderation.screening import complaint_text, suggest_labels
+
+    data = draft.data or {}
+    details = str(data.get("details") or "").strip()
+    if len(details) < 10:
+        return None
+    labels = suggest_labels(complaint_text(str(data.get("title") or ""), details))
+    new_company = not str(data.get("company_id") or "") and bool(data.get("company_name"))
+    sector = labels.sector if new_company and labels.sector in Sector.values else ""
+    problems = _labels(labels.problem_types, ProblemType.choices)
+    if not problems and not sector:
+        return None
+    return {
+        "problems": problems,
+        "problem_codes": labels.problem_types,
+        "sector": str(Sector(sector).label) if sector else "",
+    }
 
 
 @login_required

@@ -38,6 +38,8 @@ from tousu.complaints.selectors import (
     review_queue_neighbours,
 )
 from tousu.complaints.states import Status
+from tousu.moderation import selectors as moderation_selectors
+from tousu.moderation.models import ScreeningResult
 from tousu.privacy import services as privacy_services
 from tousu.privacy.selectors import public_text, redaction_rows
 
@@ -111,8 +113,59 @@ def queue(request: HttpRequest) -> HttpResponse:
         if NUMBER_RE.match(number):
             return redirect("web:moderation_complaint", number=number.upper())
         messages.error(request, _("投诉编号格式不正确"))
-    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/moderation/queue.html", {"page_obj": page, "number": number})
+    page = Paginator(
+        pending.select_related("screening", "screening__duplicate_of"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    results = {c.pk: getattr(c, "screening", None) for c in rows}
+    sizes = moderation_selectors.group_sizes(
+        [r.group_root for r in results.values() if r is not None and r.group_root]
+    )
+    for c in rows:
+        c.suggestion = _suggestion(results[c.pk], sizes)
+    return render(
+        request,
+        "web/moderation/queue.html",
+        {"page_obj": page, "rows": rows, "number": number},
+    )
+
+
+def _suggestion(result: ScreeningResult | None, sizes: dict[int, int]) -> dict[str, Any] | None:
+    """What the queue and the review page show of a screening result."""
+    if result is None:
+        return None
+    return {
+        "accept": result.decision == "accept",
+        "reason": moderation_selectors.reason_label(result.reason) if result.reason else "",
+        "reason_code": result.reason,
+        "percent": round(result.confidence * 100),
+        "terms": result.top_terms,
+        "rule": result.rule,
+        "group_root": result.group_root,
+        "group_size": sizes.get(result.group_root or 0, 0),
+        "mass_filing": result.mass_filing,
+        "sector": moderation_selectors.sector_label(result.suggested_sector),
+        "sector_percent": round(result.sector_confidence * 100),
+        "problems": choice_labels(ProblemType, result.suggested_problem_types),
+        "duplicate_of": result.duplicate_of,
+        "auto_accepted": result.auto_accepted,
+    }
+
+
+@console_view
+def groups(request: HttpRequest) -> HttpResponse:
+    found = moderation_selectors.groups(_user(request))  # 403 for everyone but moderators
+    return render(request, "web/moderation/groups.html", {"groups": found})
+
+
+@console_view
+def group(request: HttpRequest, root: int) -> HttpResponse:
+    members = list(moderation_selectors.group_members(_user(request), root))
+    return render(
+        request,
+        "web/moderation/group.html",
+        {"members": members, "root": members[0], "companies": {m.company for m in members}},
+    )
 
 
 def _page(
@@ -131,6 +184,14 @@ def _page(
     previous, following = review_queue_neighbours(user, complaint) if pending else (None, None)
     events = complaint_events_visible(complaint, private=True)
     public = public_text(complaint)
+    result = moderation_selectors.screening_for(user, complaint)
+    sizes = moderation_selectors.group_sizes(
+        [result.group_root] if result and result.group_root else []
+    )
+    suggestion = _suggestion(result, sizes)
+    if reject_form is None and suggestion and not suggestion["accept"]:
+        # the suggested reason is preselected; the moderator decides
+        reject_form = RejectForm(initial={"reason": suggestion["reason_code"]})
     return render(
         request,
         "web/moderation/complaint.html",
@@ -153,6 +214,7 @@ def _page(
             "public_title": public[0],
             "public_details": public[1],
             "error": error,
+            "suggestion": suggestion,
         },
         status=status,
     )
