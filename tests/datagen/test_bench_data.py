@@ -178,7 +178,8 @@ def test_public_numbers_are_a_bijection() -> None:
 
 
 def test_db_option_sets_the_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    # registers the variable with monkeypatch, so whatever _take_db_option writes is undone
+    monkeypatch.setenv("DATABASE_URL", "unset")
     args = _take_db_option(["tousu", "bench_data", "--db", str(tmp_path / "x.sqlite3"), "--x"])
     assert args == ["tousu", "bench_data", "--x"]
     assert os.environ["DATABASE_URL"] == f"sqlite:///{tmp_path / 'x.sqlite3'}"
