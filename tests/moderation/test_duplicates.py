@@ -233,3 +233,36 @@ def test_rebuild_command_restores_the_index(submit: Callable[..., Complaint]) ->
     assert SignatureBand.objects.filter(complaint=first).count() == duplicates.BANDS
     with pytest.raises(Conflict):
         submit(details=EDITED)
+
+
+def test_old_closed_complaints_leave_the_index(
+    consumer: User, company: Company, submit: Callable[..., Complaint]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(days=duplicates.KEEP_DAYS + 20)
+
+    def old(n: int) -> Complaint:
+        complaint, _ = services.complaint_submit(
+            consumer=consumer,
+            data=services.ComplaintInput(
+                title=f"去年的外卖退款问题{n}",
+                details=f"第{n}单去年点的外卖一直没送到，申请退款被拒绝，客服不处理。",
+                company_id=company.pk,
+                problem_types=["refund_difficult"],
+                demands=["refund"],
+            ),
+            now=long_ago,
+        )
+        return complaint
+
+    closed, still_open = old(1), old(2)
+    services.complaint_withdraw(complaint_id=closed.pk, actor=consumer, now=long_ago)
+    recent = submit()
+    assert duplicates.prune() == 1
+    kept = set(TextSignature.objects.values_list("complaint_id", flat=True))
+    assert kept == {still_open.pk, recent.pk}
+    assert not SignatureBand.objects.filter(complaint=closed).exists()
+    assert duplicates.rebuild() == 2

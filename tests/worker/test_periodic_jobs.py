@@ -187,6 +187,7 @@ def test_every_registered_job_is_idempotent(
         "warning_retries",
         "hotspots",
         "reports",
+        "duplicates_prune",
         "webhook_retries",
         "webhook_sla_due_soon",
     }

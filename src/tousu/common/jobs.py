@@ -121,6 +121,13 @@ def job_reports() -> dict[str, Any]:
     return reports_due()
 
 
+def job_duplicates_prune() -> dict[str, int]:
+    """Drop near-duplicate signatures of old closed complaints (the index stays months long)."""
+    from tousu.moderation.duplicates import prune
+
+    return {"pruned": prune()}
+
+
 def job_warning_retries() -> dict[str, int]:
     """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
     from tousu.insights.warnings import warnings_retry
@@ -160,6 +167,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("warning_retries", 300, job_warning_retries),
     PeriodicJob("hotspots", 3600, job_hotspots),  # builds last week once
     PeriodicJob("reports", 3600, job_reports),  # drafts last month once
+    PeriodicJob("duplicates_prune", 86400, job_duplicates_prune),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
 )

@@ -318,13 +318,39 @@ def mass_filing_evidence(
     }
 
 
-def rebuild(batch: int = 2000) -> int:
-    """Recompute every signature and band from the complaints (keeps stored addresses)."""
+# the index holds open complaints and those of the last KEEP_DAYS: a repeat needs an open
+# complaint, mass filing looks back WINDOW_DAYS, groups are of recent complaints. Older closed
+# complaints leave it (``prune``), so it stays the size of a few months at any total volume.
+KEEP_DAYS = 180
+
+
+def _kept(now: datetime) -> Q:
+    return Q(status__in=[s.value for s in OPEN_STATUSES]) | Q(
+        submitted_at__gte=now - timedelta(days=KEEP_DAYS)
+    )
+
+
+def prune(now: datetime | None = None) -> int:
+    """Drop signatures of complaints that are closed and older than ``KEEP_DAYS`` (daily job)."""
+    from django.utils import timezone
+
+    kept = Complaint.objects.filter(_kept(now or timezone.now())).values("pk")
+    old = TextSignature.objects.exclude(complaint_id__in=kept).values("complaint_id")
+    SignatureBand.objects.filter(complaint_id__in=old).delete()
+    deleted, _ = TextSignature.objects.exclude(complaint_id__in=kept).delete()
+    return deleted
+
+
+def rebuild(batch: int = 2000, now: datetime | None = None) -> int:
+    """Recompute the signatures and bands of the complaints the index keeps (open, or of the
+    last ``KEEP_DAYS``) from their text (keeps stored addresses)."""
+    from django.utils import timezone
+
     ips = dict(TextSignature.objects.values_list("complaint_id", "client_ip"))
     SignatureBand.objects.all().delete()
     TextSignature.objects.all().delete()
     n = 0
-    qs = Complaint.objects.order_by("pk").only(
+    qs = Complaint.objects.filter(_kept(now or timezone.now())).order_by("pk").only(
         "pk", "consumer_id", "company_id", "title", "details", "submitted_at"
     )
     sigs: list[TextSignature] = []
