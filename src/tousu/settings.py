@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tousu.leads",
     "tousu.imports",
     "tousu.merchants",
+    "tousu.search",
     "tousu.api",
     "tousu.web",
 ]

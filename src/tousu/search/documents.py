@@ -1,0 +1,57 @@
+"""What a complaint looks like to search.
+
+``public_text`` is the ONE place the indexed text comes from (today the complaint's own
+title and details; the privacy work will return the redacted copy here).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tousu.complaints.models import Complaint, Demand, ProblemType, Visibility
+from tousu.complaints.states import ACCEPTED_STATUSES
+
+from .text import segment
+
+PROBLEM_BITS: dict[str, int] = {value: 1 << i for i, value in enumerate(ProblemType.values)}
+DEMAND_BITS: dict[str, int] = {value: 1 << i for i, value in enumerate(Demand.values)}
+
+
+def public_text(complaint: Complaint) -> tuple[str, str]:
+    """The title and details the public may read (and search): the only source of indexed
+    text and of snippets."""
+    return complaint.title, complaint.details
+
+
+def mask(values: Any, bits: dict[str, int]) -> int:
+    out = 0
+    for value in values or []:
+        out |= bits.get(str(value), 0)
+    return out
+
+
+def amount_cents(amount: Decimal | None) -> int | None:
+    return None if amount is None else int((Decimal(amount) * 100).to_integral_value())
+
+
+def document_fields(complaint: Complaint, *, sector: str) -> dict[str, Any]:
+    """The ``SearchDocument`` columns for ``complaint`` (text segmented here)."""
+    title, details = public_text(complaint)
+    return {
+        "company_id": complaint.company_id,
+        "brand_id": complaint.brand_id,
+        "sector": sector,
+        "region_code": complaint.consumer_region_id or "",
+        "status": complaint.status,
+        "problem_mask": mask(complaint.problem_types, PROBLEM_BITS),
+        "demand_mask": mask(complaint.demands, DEMAND_BITS),
+        "submitted_ts": int(complaint.submitted_at.timestamp()),
+        "amount_cents": amount_cents(complaint.amount),
+        "has_reply": complaint.first_reply_at is not None,
+        "is_overdue": complaint.is_overdue,
+        "is_public": complaint.visibility == Visibility.PUBLIC
+        and complaint.status in ACCEPTED_STATUSES,
+        "title_tokens": segment(title),
+        "body_tokens": segment(details),
+    }
