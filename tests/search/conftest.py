@@ -34,8 +34,8 @@ def file(consumer: User, moderator: User) -> Callable[..., Complaint]:
         n = next(counter)
         now = T0 + timedelta(days=days, minutes=n)
         data = services.ComplaintInput(
-            title=title,
-            details=details,
+            title=title if len(title) >= 4 else title + "问题投诉",
+            details=details + "，希望平台帮忙处理此事。",
             company_id=company.pk,
             **{"problem_types": ["refund_difficult"], "demands": ["refund"], **extra},
         )

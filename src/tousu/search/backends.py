@@ -132,13 +132,21 @@ class PostgresBackend:
     vendor = "postgresql"
 
     def install(self, conn: BaseDatabaseWrapper) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = %s"
+                " AND column_name = 'tsv'",
+                [DOC_TABLE],
+            )
+            if cursor.fetchone():
+                return
         _run(conn, POSTGRES_INSTALL)
 
     def uninstall(self, conn: BaseDatabaseWrapper) -> None:
         _run(conn, POSTGRES_UNINSTALL)
 
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
-        _run(conn, POSTGRES_INSTALL)  # a generated column: always in step with the row
+        self.install(conn)  # a generated column: always in step with its row
 
     @staticmethod
     def _term(term: Term) -> str:
