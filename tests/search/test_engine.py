@@ -29,13 +29,33 @@ def corpus(
 ) -> dict[str, Complaint]:
     return {
         "refund": file(company, "拒绝退款", "买的课程申请退款被拒绝", amount="300", days=1),
-        "renew": file(company, "自动续费扣款", "会员到期后自动续费扣了钱", amount="30", days=2,
-                      problem_types=["auto_renewal"], demands=["refund", "apology"]),
-        "terms": file(other_company, "霸王条款", "押金不退还说是霸王条款", amount="1000",
-                      days=3, problem_types=["unfair_terms"], consumer_region="110105"),
-        "ad": file(other_company, "虚假宣传退款", "宣传的功效是假的，要求退货退款", days=4,
-                   problem_types=["false_advertising"], demands=["return_refund"],
-                   consumer_region="310101"),
+        "renew": file(
+            company,
+            "自动续费扣款",
+            "会员到期后自动续费扣了钱",
+            amount="30",
+            days=2,
+            problem_types=["auto_renewal"],
+            demands=["refund", "apology"],
+        ),
+        "terms": file(
+            other_company,
+            "霸王条款",
+            "押金不退还说是霸王条款",
+            amount="1000",
+            days=3,
+            problem_types=["unfair_terms"],
+            consumer_region="110105",
+        ),
+        "ad": file(
+            other_company,
+            "虚假宣传退款",
+            "宣传的功效是假的，要求退货退款",
+            days=4,
+            problem_types=["false_advertising"],
+            demands=["return_refund"],
+            consumer_region="310101",
+        ),
         "private": file(company, "退款一直不到账", "退款申请了一个月", accept=False, days=5),
     }
 
@@ -53,8 +73,11 @@ def test_words_phrases_or_exclusion(corpus: dict[str, Complaint]) -> None:
 
 
 def test_traditional_query_finds_the_same(corpus: dict[str, Complaint]) -> None:
-    for simplified, traditional in (("自动续费", "自動續費"), ("霸王条款", "霸王條款"),
-                                    ("拒绝退款", "拒絕退款")):
+    for simplified, traditional in (
+        ("自动续费", "自動續費"),
+        ("霸王条款", "霸王條款"),
+        ("拒绝退款", "拒絕退款"),
+    ):
         assert ids(traditional) == ids(simplified) != []
 
 
@@ -119,13 +142,15 @@ def test_total_is_capped(corpus: dict[str, Complaint], monkeypatch: pytest.Monke
     assert r.total == 2 and not r.total_exact
 
 
-def test_scopes(corpus: dict[str, Complaint], company: Company, merchant: User,
-                moderator: User) -> None:
+def test_scopes(
+    corpus: dict[str, Complaint], company: Company, merchant: User, moderator: User
+) -> None:
     c = corpus
     assert c["private"].pk not in ids("退款")
     # still in review: the company does not see it yet, staff do
-    assert c["private"].pk not in ids("退款", scope=Scope(public_only=False,
-                                                          company_ids=[company.pk]))
+    assert c["private"].pk not in ids(
+        "退款", scope=Scope(public_only=False, company_ids=[company.pk])
+    )
     assert c["private"].pk in ids("退款", scope=Scope(public_only=False))
     services.complaint_accept(complaint_id=c["private"].pk, actor=moderator)
     inbox = ids("退款", scope=Scope(public_only=False, company_ids=[company.pk]))

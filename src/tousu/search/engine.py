@@ -5,6 +5,9 @@ filter, sort and facet; only the word match and the relevance score come from th
 Facets follow the CFPB rule: each facet's counts ignore that facet's own filter.
 """
 
+# SQL text here is assembled from code constants only; every user value is a parameter.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 import re
@@ -125,7 +128,9 @@ def region_prefix(code: str) -> str:
 def _day_ts(d: date) -> int:
     from django.utils import timezone
 
-    return int(datetime.combine(d, _TZ_DAY_START, tzinfo=timezone.get_current_timezone()).timestamp())
+    return int(
+        datetime.combine(d, _TZ_DAY_START, tzinfo=timezone.get_current_timezone()).timestamp()
+    )
 
 
 def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
@@ -150,9 +155,11 @@ class _Sql:
         if scope.company_ids is not None:
             if scope.company_ids:
                 self.add("", *_in("d.company_id", scope.company_ids))
-                self.add("", "d.status NOT IN ({})".format(
-                    ", ".join(["%s"] * len(NOT_YET_FOR_MERCHANTS))
-                ), [str(s) for s in NOT_YET_FOR_MERCHANTS])
+                self.add(
+                    "",
+                    "d.status NOT IN ({})".format(", ".join(["%s"] * len(NOT_YET_FOR_MERCHANTS))),
+                    [str(s) for s in NOT_YET_FOR_MERCHANTS],
+                )
             else:
                 self.add("", "1=0", [])
         if not query.is_empty:
@@ -188,7 +195,9 @@ class _Sql:
     def add(self, facet: str, sql: str, params: list[Any]) -> None:
         self.conds.append((facet, sql, params))
 
-    def where(self, *, ignore: str = "", extra: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]]:
+    def where(
+        self, *, ignore: str = "", extra: tuple[str, list[Any]] | None = None
+    ) -> tuple[str, list[Any]]:
         parts: list[str] = []
         params: list[Any] = []
         for facet, sql, p in self.conds:
@@ -209,8 +218,9 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed("翻页参数无效，请从第一页重新开始", code="invalid_cursor",
-                            details={"field": "cursor"})
+    return ValidationFailed(
+        "翻页参数无效，请从第一页重新开始", code="invalid_cursor", details={"field": "cursor"}
+    )
 
 
 def _parse_cursor(cursor: str | None, sort: str) -> list[int] | None:
@@ -301,7 +311,7 @@ def search(
     where, params = sql.where()
     (count,) = _fetch(
         f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
-        params + [TOTAL_CAP + 1],
+        [*params, TOTAL_CAP + 1],
     )[0]
     total_exact = count <= TOTAL_CAP
     ids = [r[0] for r in rows]
@@ -312,7 +322,7 @@ def search(
         complaint = by_id.get(pk)
         if complaint is None:
             continue
-        title, details = public_text(complaint)
+        _title, details = public_text(complaint)
         hits.append(Hit(complaint, snippet_html(details, tokens)))
     return Result(
         hits=hits,
@@ -332,13 +342,18 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
         ("sector", "d.sector", Sector, f.sectors),
     ):
         where, params = sql.where(ignore=name)
-        counts = dict(_fetch(
-            f"SELECT {column}, COUNT(*) FROM {DOC_TABLE} d WHERE {where} GROUP BY {column}",
-            params,
-        ))
+        counts = dict(
+            _fetch(
+                f"SELECT {column}, COUNT(*) FROM {DOC_TABLE} d WHERE {where} GROUP BY {column}",
+                params,
+            )
+        )
         labels = dict(choices.choices)
         out[name] = sorted(
-            (FacetValue(str(v), str(labels.get(v, v)), n, v in selected) for v, n in counts.items()),
+            (
+                FacetValue(str(v), str(labels.get(v, v)), n, v in selected)
+                for v, n in counts.items()
+            ),
             key=lambda x: -x.count,
         )
     for name, column, bits, choices, selected in (
@@ -388,12 +403,11 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
     counts = _fetch(
         f"SELECT d.company_id, COUNT(*) FROM {DOC_TABLE} d WHERE {where} "
         f"GROUP BY d.company_id ORDER BY COUNT(*) DESC, d.company_id LIMIT %s",
-        params + [COMPANY_FACET_SIZE],
+        [*params, COMPANY_FACET_SIZE],
     )
     companies = Company.objects.in_bulk([c for c, _ in counts])
     out["company"] = [
-        FacetValue(str(c), companies[c].name if c in companies else str(c), n,
-                   c in f.company_ids)
+        FacetValue(str(c), companies[c].name if c in companies else str(c), n, c in f.company_ids)
         for c, n in counts
     ]
     return out
@@ -405,8 +419,9 @@ def parse_date(raw: str | None, field_name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed("日期格式应为 YYYY-MM-DD", code="invalid_filter",
-                               details={"field": field_name}) from None
+        raise ValidationFailed(
+            "日期格式应为 YYYY-MM-DD", code="invalid_filter", details={"field": field_name}
+        ) from None
 
 
 def parse_amount(raw: str | None, field_name: str) -> Decimal | None:
@@ -417,8 +432,9 @@ def parse_amount(raw: str | None, field_name: str) -> Decimal | None:
     except ArithmeticError:
         value = Decimal("NaN")
     if not value.is_finite() or value < 0 or value > Decimal("10000000000"):
-        raise ValidationFailed("金额应为不小于 0 的数字", code="invalid_filter",
-                               details={"field": field_name})
+        raise ValidationFailed(
+            "金额应为不小于 0 的数字", code="invalid_filter", details={"field": field_name}
+        )
     return value
 
 
@@ -429,7 +445,9 @@ def parse_bool(raw: str | None, field_name: str) -> bool | None:
         return True
     if raw in ("false", "0", "no"):
         return False
-    raise ValidationFailed("应为 true 或 false", code="invalid_filter", details={"field": field_name})
+    raise ValidationFailed(
+        "应为 true 或 false", code="invalid_filter", details={"field": field_name}
+    )
 
 
 __all__ = ["PUBLIC", "UTC", "Filters", "Result", "Scope", "search"]

@@ -29,12 +29,28 @@ _FIELDS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.prim
 
 
 def _complaints(ids: Iterable[int]) -> list[tuple[Complaint, str]]:
-    rows = Complaint.objects.filter(pk__in=list(ids)).select_related("company").only(
-        *[
-            "pk", "company__sector", "company_id", "brand_id", "consumer_region_id", "status",
-            "problem_types", "demands", "submitted_at", "amount", "first_reply_at",
-            "is_overdue", "visibility", "title", "details",
-        ]
+    rows = (
+        Complaint.objects.filter(pk__in=list(ids))
+        .select_related("company")
+        .only(
+            *[
+                "pk",
+                "company__sector",
+                "company_id",
+                "brand_id",
+                "consumer_region_id",
+                "status",
+                "problem_types",
+                "demands",
+                "submitted_at",
+                "amount",
+                "first_reply_at",
+                "is_overdue",
+                "visibility",
+                "title",
+                "details",
+            ]
+        )
     )
     return [(c, c.company.sector) for c in rows]
 
@@ -114,9 +130,7 @@ def _company_deleted(sender: Any, instance: Company, **kwargs: Any) -> None:
     """A company is deleted after a merge moved its complaints away: re-point their documents."""
     dictionary_changed()
     ids = list(
-        SearchDocument.objects.filter(company_id=instance.pk).values_list(
-            "complaint_id", flat=True
-        )
+        SearchDocument.objects.filter(company_id=instance.pk).values_list("complaint_id", flat=True)
     )
     sync(ids)
 
@@ -152,9 +166,7 @@ def rebuild_batch(after_id: int, size: int) -> tuple[int, int]:
 
     Returns (rows done, last id), (0, after_id) at the end."""
     ids = list(
-        Complaint.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[
-            :size
-        ]
+        Complaint.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:size]
     )
     if not ids:
         return 0, after_id

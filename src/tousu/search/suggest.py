@@ -14,7 +14,7 @@ from pypinyin import Style, lazy_pinyin
 
 from tousu.common.text import normalize_name
 from tousu.companies.models import Company
-from tousu.companies.selectors import search_key
+from tousu.companies.selectors import company_search, search_key
 
 from .models import SearchDocument, SuggestKey, SuggestKind
 
@@ -98,9 +98,7 @@ def company_suggest(query: str, *, limit: int = SUGGEST_LIMIT) -> list[Suggestio
     if not key:
         return []
     best = list(
-        SuggestKey.objects.filter(
-            key__gte=key, key__lt=key + _TOP, company__is_confirmed=True
-        )
+        SuggestKey.objects.filter(key__gte=key, key__lt=key + _TOP, company__is_confirmed=True)
         .values("company_id")
         .annotate(v=Max("volume"))
         .order_by("-v", "company_id")[:limit]
@@ -108,12 +106,18 @@ def company_suggest(query: str, *, limit: int = SUGGEST_LIMIT) -> list[Suggestio
     ids = [row["company_id"] for row in best]
     companies = Company.objects.in_bulk(ids)
     labels: dict[int, str] = {}
-    for k in SuggestKey.objects.filter(company_id__in=ids, key__gte=key, key__lt=key + _TOP).order_by(
-        "kind", "key"
-    ):
+    for k in SuggestKey.objects.filter(
+        company_id__in=ids, key__gte=key, key__lt=key + _TOP
+    ).order_by("kind", "key"):
         labels.setdefault(k.company_id, k.label)
-    return [
+    out = [
         Suggestion(companies[row["company_id"]], labels.get(row["company_id"], ""), row["v"])
         for row in best
         if row["company_id"] in companies
     ]
+    if len(out) < limit:
+        # the directory's own search matches inside names too ("外卖" → 快乐外卖有限公司)
+        seen = {s.company.pk for s in out}
+        more = [c for c in company_search(query, limit=limit) if c.pk not in seen]
+        out += [Suggestion(c, c.name, 0) for c in more[: limit - len(out)]]
+    return out

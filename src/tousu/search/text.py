@@ -15,19 +15,83 @@ import time
 from collections.abc import Iterable
 
 import rjieba
+from django.db import OperationalError, ProgrammingError
 
 from tousu.common.text import normalize_text
 
 # words every complaint platform needs whole (the stock dictionary splits most of them)
 VOCABULARY = (
-    "退款", "退货", "退货退款", "仅退款", "退款难", "退费", "退费难", "霸王条款", "虚假宣传",
-    "自动续费", "自动扣费", "乱收费", "价格欺诈", "大数据杀熟", "暴力催收", "套路贷", "砍头息",
-    "高利贷", "网贷", "分期", "逾期", "征信", "强制搭售", "捆绑销售", "假货", "以次充好",
-    "质量问题", "售后", "售后服务", "不发货", "未发货", "拒绝退款", "拒不退款", "客服", "人工客服",
-    "跑路", "预付卡", "会员费", "保证金", "押金", "退押金", "违约金", "延迟发货", "虚假发货",
-    "刹车失灵", "自燃", "断轴", "异响", "漏油", "烧机油", "起火", "爆炸", "个人信息", "泄露",
-    "骚扰电话", "封号", "冻结", "盗刷", "诈骗", "杀猪盘", "电信诈骗", "客服电话", "无法退款",
-    "扣款", "乱扣费", "退订", "七天无理由", "三包", "以旧换新", "价保", "保价",
+    "退款",
+    "退货",
+    "退货退款",
+    "仅退款",
+    "退款难",
+    "退费",
+    "退费难",
+    "霸王条款",
+    "虚假宣传",
+    "自动续费",
+    "自动扣费",
+    "乱收费",
+    "价格欺诈",
+    "大数据杀熟",
+    "暴力催收",
+    "套路贷",
+    "砍头息",
+    "高利贷",
+    "网贷",
+    "分期",
+    "逾期",
+    "征信",
+    "强制搭售",
+    "捆绑销售",
+    "假货",
+    "以次充好",
+    "质量问题",
+    "售后",
+    "售后服务",
+    "不发货",
+    "未发货",
+    "拒绝退款",
+    "拒不退款",
+    "客服",
+    "人工客服",
+    "跑路",
+    "预付卡",
+    "会员费",
+    "保证金",
+    "押金",
+    "退押金",
+    "违约金",
+    "延迟发货",
+    "虚假发货",
+    "刹车失灵",
+    "自燃",
+    "断轴",
+    "异响",
+    "漏油",
+    "烧机油",
+    "起火",
+    "爆炸",
+    "个人信息",
+    "泄露",
+    "骚扰电话",
+    "封号",
+    "冻结",
+    "盗刷",
+    "诈骗",
+    "杀猪盘",
+    "电信诈骗",
+    "客服电话",
+    "无法退款",
+    "扣款",
+    "乱扣费",
+    "退订",
+    "七天无理由",
+    "三包",
+    "以旧换新",
+    "价保",
+    "保价",
 )
 
 _WORD = re.compile(r"[^\W_]+")
@@ -45,13 +109,17 @@ class _Segmenter:
 
     def get(self) -> rjieba.Jieba:
         jieba = self.jieba
-        if jieba is not None and not self.stale and time.monotonic() - self.built_at < (
-            DICTIONARY_MAX_AGE_SECONDS
+        if (
+            jieba is not None
+            and not self.stale
+            and time.monotonic() - self.built_at < (DICTIONARY_MAX_AGE_SECONDS)
         ):
             return jieba
         with self.lock:
-            if self.jieba is None or self.stale or time.monotonic() - self.built_at >= (
-                DICTIONARY_MAX_AGE_SECONDS
+            if (
+                self.jieba is None
+                or self.stale
+                or time.monotonic() - self.built_at >= (DICTIONARY_MAX_AGE_SECONDS)
             ):
                 self.jieba = _build(user_words())
                 self.built_at = time.monotonic()
@@ -86,7 +154,7 @@ def user_words() -> list[str]:
         names: list[str] = list(Company.objects.values_list("name", flat=True))
         names += CompanyAlias.objects.values_list("alias", flat=True)
         names += Brand.objects.values_list("name", flat=True)
-    except Exception:  # noqa: BLE001 - no database yet (first migrate): vocabulary only
+    except (OperationalError, ProgrammingError):  # tables not migrated yet: vocabulary only
         names = []
     for name in names:
         word = _dictionary_word(name)
