@@ -63,13 +63,10 @@ def result_dict(result: engine.Result) -> dict[str, Any]:
     items = []
     for hit in result.hits:
         c = hit.complaint
-        from tousu.search.documents import public_text
-
-        title, _details = public_text(c)
         items.append(
             {
                 "public_number": c.public_number,
-                "title": title,
+                "title": hit.title,
                 "snippet_html": hit.snippet,
                 "company": {"id": c.company_id, "name": c.company.name},
                 "brand": c.brand.name if c.brand_id and c.brand else None,

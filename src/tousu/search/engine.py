@@ -95,6 +95,7 @@ class Filters:
 @dataclass
 class Hit:
     complaint: Complaint
+    title: str  # the public title (``public_text``), plain text
     snippet: str  # HTML: escaped text with <mark> around the matched words
 
 
@@ -322,8 +323,8 @@ def search(
         complaint = by_id.get(pk)
         if complaint is None:
             continue
-        _title, details = public_text(complaint)
-        hits.append(Hit(complaint, snippet_html(details, tokens)))
+        title, details = public_text(complaint)
+        hits.append(Hit(complaint, title, snippet_html(details, tokens)))
     return Result(
         hits=hits,
         total=min(count, TOTAL_CAP),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 from pypinyin import Style, lazy_pinyin
 
 from tousu.common.text import normalize_name
@@ -93,31 +93,20 @@ class Suggestion:
 
 
 def company_suggest(query: str, *, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
-    """Companies a typed prefix can mean, most complained-about first."""
+    """Companies a typed prefix can mean, most complained-about first (one query); when no
+    key starts with it, the directory's infix search ("外卖" → 快乐外卖有限公司)."""
     key = search_key(query)
     if not key:
         return []
-    best = list(
+    rows = (
         SuggestKey.objects.filter(key__gte=key, key__lt=key + _TOP, company__is_confirmed=True)
-        .values("company_id")
-        .annotate(v=Max("volume"))
-        .order_by("-v", "company_id")[:limit]
+        .select_related("company")
+        .order_by("-volume", "company_id", "kind")[: limit * 6]
     )
-    ids = [row["company_id"] for row in best]
-    companies = Company.objects.in_bulk(ids)
-    labels: dict[int, str] = {}
-    for k in SuggestKey.objects.filter(
-        company_id__in=ids, key__gte=key, key__lt=key + _TOP
-    ).order_by("kind", "key"):
-        labels.setdefault(k.company_id, k.label)
-    out = [
-        Suggestion(companies[row["company_id"]], labels.get(row["company_id"], ""), row["v"])
-        for row in best
-        if row["company_id"] in companies
-    ]
-    if len(out) < limit:
-        # the directory's own search matches inside names too ("外卖" → 快乐外卖有限公司)
-        seen = {s.company.pk for s in out}
-        more = [c for c in company_search(query, limit=limit) if c.pk not in seen]
-        out += [Suggestion(c, c.name, 0) for c in more[: limit - len(out)]]
-    return out
+    out: dict[int, Suggestion] = {}
+    for row in rows:
+        if row.company_id not in out and len(out) < limit:
+            out[row.company_id] = Suggestion(row.company, row.label, row.volume)
+    if out:
+        return list(out.values())
+    return [Suggestion(c, c.name, 0) for c in company_search(query, limit=limit)]
