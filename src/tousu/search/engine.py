@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from tousu.common.errors import ValidationFailed
 from tousu.companies.models import Company, Region, Sector
@@ -339,27 +340,27 @@ def search(
 def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
     out: dict[str, list[FacetValue]] = {}
     for name, column, choices, selected in (
-        ("status", "d.status", Status, f.statuses),
-        ("sector", "d.sector", Sector, f.sectors),
+        ("status", "d.status", Status.choices, f.statuses),
+        ("sector", "d.sector", Sector.choices, f.sectors),
     ):
         where, params = sql.where(ignore=name)
-        counts = dict(
+        by_value = dict(
             _fetch(
                 f"SELECT {column}, COUNT(*) FROM {DOC_TABLE} d WHERE {where} GROUP BY {column}",
                 params,
             )
         )
-        labels = dict(choices.choices)
+        labels = dict(choices)
         out[name] = sorted(
             (
                 FacetValue(str(v), str(labels.get(v, v)), n, v in selected)
-                for v, n in counts.items()
+                for v, n in by_value.items()
             ),
             key=lambda x: -x.count,
         )
     for name, column, bits, choices, selected in (
-        ("problem_type", "d.problem_mask", PROBLEM_BITS, ProblemType, f.problem_types),
-        ("demand", "d.demand_mask", DEMAND_BITS, Demand, f.demands),
+        ("problem_type", "d.problem_mask", PROBLEM_BITS, ProblemType.choices, f.problem_types),
+        ("demand", "d.demand_mask", DEMAND_BITS, Demand.choices, f.demands),
     ):
         where, params = sql.where(ignore=name)
         values = list(bits)
@@ -367,7 +368,7 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
             f"SUM(CASE WHEN ({column} & {bits[v]}) <> 0 THEN 1 ELSE 0 END)" for v in values
         )
         row = _fetch(f"SELECT {sums} FROM {DOC_TABLE} d WHERE {where}", params)[0]
-        labels = dict(choices.choices)
+        labels = dict(choices)
         out[name] = sorted(
             (
                 FacetValue(v, str(labels[v]), int(n or 0), v in selected)
@@ -384,7 +385,7 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
         )
         current = f.has_reply if name == "has_reply" else f.overdue
         out[name] = [
-            FacetValue("true" if v else "false", "是" if v else "否", n, current is bool(v))
+            FacetValue("true" if v else "false", _("是") if v else _("否"), n, current is bool(v))
             for v, n in sorted(counts, key=lambda r: not r[0])
         ]
     where, params = sql.where(ignore="region")
@@ -394,7 +395,7 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
         params,
     )
     names = dict(
-        Region.objects.filter(code__in=[f"{p}0000" for p, _ in counts]).values_list("code", "name")
+        Region.objects.filter(code__in=[f"{p}0000" for p, _n in counts]).values_list("code", "name")
     )
     selected_prefix = region_prefix(f.region)[:2] if f.region else ""
     out["region"] = [
@@ -406,7 +407,7 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
         f"GROUP BY d.company_id ORDER BY COUNT(*) DESC, d.company_id LIMIT %s",
         [*params, COMPANY_FACET_SIZE],
     )
-    companies = Company.objects.in_bulk([c for c, _ in counts])
+    companies = Company.objects.in_bulk([c for c, _n in counts])
     out["company"] = [
         FacetValue(str(c), companies[c].name if c in companies else str(c), n, c in f.company_ids)
         for c, n in counts

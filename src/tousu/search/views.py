@@ -54,7 +54,7 @@ def _toggle(get: QueryDict, param: str, value: str, selected: bool) -> str:
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
-    can_inbox = user is not None and (is_staff(user) or user.role == "merchant")  # type: ignore[union-attr]
+    can_inbox = user is not None and (is_staff(user) or user.role == "merchant")
     context: dict[str, Any] = {
         "q": request.GET.get("q", ""),
         "get": request.GET,
@@ -71,7 +71,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         result = engine.search(
             req.q,
             filters=req.filters,
-            scope=search_scope(user, req.scope),  # type: ignore[arg-type]
+            scope=search_scope(user, req.scope),
             sort=req.sort,
             cursor=req.cursor,
             size=req.size,
