@@ -155,3 +155,13 @@ def test_scopes(
     services.complaint_accept(complaint_id=c["private"].pk, actor=moderator)
     inbox = ids("退款", scope=Scope(public_only=False, company_ids=[company.pk]))
     assert set(inbox) == {c["refund"].pk, c["private"].pk}
+
+
+def test_relevance_falls_back_to_newest_for_huge_match_sets(
+    corpus: dict[str, Complaint], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "RELEVANCE_CAP", 1)
+    r = engine.search("退款", facets=False)
+    assert r.relevance_capped and r.sort == "newest"
+    assert [h.complaint.pk for h in r.hits] == [corpus["ad"].pk, corpus["refund"].pk]
+    assert not engine.search("霸王条款", facets=False).relevance_capped

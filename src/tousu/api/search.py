@@ -47,6 +47,7 @@ class SearchOut(Schema):
     total_exact: bool
     next_cursor: str | None
     sort: str
+    relevance_capped: bool
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -83,6 +84,7 @@ def result_dict(result: engine.Result) -> dict[str, Any]:
         "total_exact": result.total_exact,
         "next_cursor": result.next_cursor,
         "sort": result.sort,
+        "relevance_capped": result.relevance_capped,
         "facets": {name: [vars(v) for v in values] for name, values in result.facets.items()},
     }
 
@@ -116,7 +118,8 @@ def search_complaints(
 ) -> dict[str, Any]:
     """Search complaints: words (all must match), "quoted phrases", `OR`, `-exclusion`; an
     empty `q` lists by filters only. List filters take comma-separated codes. `sort`:
-    relevance | newest | amount. Facet counts ignore their own filter. `total` is exact up to
+    relevance | newest | amount (with more than 5,000 matches relevance lists newest
+    first and says so in `relevance_capped`). Facet counts ignore their own filter. `total` is exact up to
     10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl. private
     complaints; staff: everything."""
     req = read(request.GET.getlist)

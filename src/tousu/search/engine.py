@@ -31,6 +31,8 @@ from .query import Query, parse
 from .snippets import snippet_html
 
 TOTAL_CAP = 10_000
+# above this many matches "relevance" lists newest first (Result.relevance_capped)
+RELEVANCE_CAP = 5_000
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000
@@ -117,6 +119,7 @@ class Result:
     facets: dict[str, list[FacetValue]]
     sort: str
     query: Query
+    relevance_capped: bool = False
 
 
 def region_prefix(code: str) -> str:
@@ -259,6 +262,17 @@ def search(
     if sort == "relevance" and not query.groups:
         sort = "newest"  # nothing to rank by
     sql = _Sql(query, filters, scope)
+    where, params = sql.where()
+    (count,) = _fetch(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
+        [*params, TOTAL_CAP + 1],
+    )[0]
+    total_exact = count <= TOTAL_CAP
+    relevance_capped = sort == "relevance" and count > RELEVANCE_CAP
+    if relevance_capped:
+        # ranking every match of a frequent word does not scale (bm25 / ts_rank over all
+        # matches): too many matches are listed newest first instead, and the page says so
+        sort = "newest"
     after = _parse_cursor(cursor, sort)
 
     frm = f"{DOC_TABLE} d"
@@ -310,12 +324,6 @@ def search(
         else:
             next_cursor = f"a.{last[2]}.{last[0]}"
 
-    where, params = sql.where()
-    (count,) = _fetch(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
-        [*params, TOTAL_CAP + 1],
-    )[0]
-    total_exact = count <= TOTAL_CAP
     ids = [r[0] for r in rows]
     by_id = Complaint.objects.select_related("company", "brand").in_bulk(ids)
     tokens = query.highlight_tokens()
@@ -334,6 +342,7 @@ def search(
         facets=_facets(sql, filters) if facets else {},
         sort=sort,
         query=query,
+        relevance_capped=relevance_capped,
     )
 
 

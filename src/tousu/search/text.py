@@ -173,10 +173,8 @@ def tokens(text: str) -> list[str]:
     norm = normalize_text(text)
     if not norm:
         return []
-    out: list[str] = []
-    for piece in _segmenter.get().cut_for_search(norm):
-        out.extend(_WORD.findall(piece))
-    return out
+    # pieces never hold a space, so one pass over the joined pieces splits them alike
+    return _WORD.findall(" ".join(_segmenter.get().cut_for_search(norm)))
 
 
 def segment(text: str) -> str:
