@@ -162,7 +162,8 @@ def main() -> None:
         "db": args.db,
         "complaints": args.complaints,
         "companies": args.companies,
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     user = User.objects.create_user(phone="13900000001", password="x" * 12, role=Role.CONSUMER)

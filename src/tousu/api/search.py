@@ -118,10 +118,10 @@ def search_complaints(
 ) -> dict[str, Any]:
     """Search complaints: words (all must match), "quoted phrases", `OR`, `-exclusion`; an
     empty `q` lists by filters only. List filters take comma-separated codes. `sort`:
-    relevance | newest | amount (with more than 5,000 matches relevance lists newest
-    first and says so in `relevance_capped`). Facet counts ignore their own filter. `total` is exact up to
-    10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl. private
-    complaints; staff: everything."""
+    relevance | newest | amount (with more than 5,000 matches relevance lists newest first
+    and says so in `relevance_capped`). Facet counts ignore their own filter. `total` is
+    exact up to 10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl.
+    private complaints; staff: everything."""
     req = read(request.GET.getlist)
     user = optional_user(request)
     result = engine.search(
