@@ -23,7 +23,7 @@ from tousu.complaints.models import Complaint, ComplaintEvent
 from . import suggest
 from .documents import document_fields
 from .models import SearchDocument, SuggestKey
-from .text import dictionary_changed
+from .text import dictionary_add
 
 _FIELDS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
 
@@ -118,7 +118,7 @@ def on_bulk(complaint_ids: list[int]) -> None:
 
 
 def _company_saved(sender: Any, instance: Company, created: bool, **kwargs: Any) -> None:
-    dictionary_changed()
+    dictionary_add([instance.name])
     if not created:
         SearchDocument.objects.filter(company_id=instance.pk).exclude(
             sector=instance.sector
@@ -128,7 +128,6 @@ def _company_saved(sender: Any, instance: Company, created: bool, **kwargs: Any)
 
 def _company_deleted(sender: Any, instance: Company, **kwargs: Any) -> None:
     """A company is deleted after a merge moved its complaints away: re-point their documents."""
-    dictionary_changed()
     ids = list(
         SearchDocument.objects.filter(company_id=instance.pk).values_list("complaint_id", flat=True)
     )
@@ -136,7 +135,7 @@ def _company_deleted(sender: Any, instance: Company, **kwargs: Any) -> None:
 
 
 def _name_changed(sender: Any, instance: Brand | CompanyAlias, **kwargs: Any) -> None:
-    dictionary_changed()
+    dictionary_add([instance.alias if isinstance(instance, CompanyAlias) else instance.name])
     if Company.objects.filter(pk=instance.company_id).exists():
         suggest.refresh_company(instance.company_id)
 

@@ -101,40 +101,48 @@ _USER_WORD_FREQ = 200_000
 
 
 class _Segmenter:
+    """One rjieba instance per process. Words are only ever added: a name saved in this
+    process is added at once (``dictionary_add``); names saved by other processes arrive with
+    the full refresh at most ``DICTIONARY_MAX_AGE_SECONDS`` later. A word whose company is gone
+    stays until the process restarts (it only keeps that word whole)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.jieba: rjieba.Jieba | None = None
-        self.built_at = 0.0
-        self.stale = True
+        self.words: set[str] = set()
+        self.refreshed_at = 0.0
 
     def get(self) -> rjieba.Jieba:
         jieba = self.jieba
-        if (
-            jieba is not None
-            and not self.stale
-            and time.monotonic() - self.built_at < (DICTIONARY_MAX_AGE_SECONDS)
-        ):
+        if jieba is not None and time.monotonic() - self.refreshed_at < DICTIONARY_MAX_AGE_SECONDS:
             return jieba
         with self.lock:
-            if (
-                self.jieba is None
-                or self.stale
-                or time.monotonic() - self.built_at >= (DICTIONARY_MAX_AGE_SECONDS)
-            ):
-                self.jieba = _build(user_words())
-                self.built_at = time.monotonic()
-                self.stale = False
+            if self.jieba is None:
+                self.jieba = rjieba.Jieba()
+            if time.monotonic() - self.refreshed_at >= DICTIONARY_MAX_AGE_SECONDS:
+                self._add(self.jieba, user_words())
+                self.refreshed_at = time.monotonic()
             return self.jieba
+
+    def _add(self, jieba: rjieba.Jieba, words: Iterable[str]) -> None:
+        for word in words:
+            if word not in self.words:
+                jieba.add_word(word, _USER_WORD_FREQ, None)
+                self.words.add(word)
+
+    def add(self, names: Iterable[str]) -> None:
+        with self.lock:
+            if self.jieba is not None:
+                self._add(self.jieba, [w for w in map(_dictionary_word, names) if w])
+
+    def reset(self) -> None:
+        with self.lock:
+            self.jieba = None
+            self.words = set()
+            self.refreshed_at = 0.0
 
 
 _segmenter = _Segmenter()
-
-
-def _build(words: Iterable[str]) -> rjieba.Jieba:
-    jieba = rjieba.Jieba()
-    for word in words:
-        jieba.add_word(word, _USER_WORD_FREQ, None)
-    return jieba
 
 
 def _dictionary_word(name: str) -> str | None:
@@ -163,9 +171,14 @@ def user_words() -> list[str]:
     return sorted(words)
 
 
-def dictionary_changed() -> None:
-    """Companies, aliases or brands changed: rebuild the dictionary before the next cut."""
-    _segmenter.stale = True
+def dictionary_add(names: Iterable[str]) -> None:
+    """Company names, aliases or brands were saved: cut them whole from now on."""
+    _segmenter.add(names)
+
+
+def dictionary_reload() -> None:
+    """Start over from the stock dictionary (``tousu search-rebuild``)."""
+    _segmenter.reset()
 
 
 def tokens(text: str) -> list[str]:

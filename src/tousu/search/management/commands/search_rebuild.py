@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from tousu.search import index, suggest
 from tousu.search.backends import backend_for
-from tousu.search.text import dictionary_changed
+from tousu.search.text import dictionary_reload
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         batch = max(1, int(options["batch"]))
-        dictionary_changed()
+        dictionary_reload()
         with transaction.atomic():
             backend_for(connection).install(connection)  # triggers survive table rebuilds
         started = time.monotonic()
