@@ -165,3 +165,12 @@ def test_relevance_falls_back_to_newest_for_huge_match_sets(
     assert r.relevance_capped and r.sort == "newest"
     assert [h.complaint.pk for h in r.hits] == [corpus["ad"].pk, corpus["refund"].pk]
     assert not engine.search("霸王条款", facets=False).relevance_capped
+
+
+def test_both_query_plans_give_the_same_page(
+    corpus: dict[str, Complaint], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = [ids(q, sort=s) for q in ("退款", "霸王条款") for s in ("newest", "relevance")]
+    monkeypatch.setattr(engine, "WORDS_FIRST_MAX", -1)
+    after = [ids(q, sort=s) for q in ("退款", "霸王条款") for s in ("newest", "relevance")]
+    assert before == after and before[0]

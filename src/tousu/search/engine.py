@@ -33,6 +33,8 @@ from .snippets import snippet_html
 TOTAL_CAP = 10_000
 # above this many matches "relevance" lists newest first (Result.relevance_capped)
 RELEVANCE_CAP = 5_000
+# up to this many matches a page is found from the full-text match outwards (SQLite plan)
+WORDS_FIRST_MAX = 2_000
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000
@@ -154,9 +156,11 @@ class _Sql:
 
     def __init__(self, query: Query, filters: Filters, scope: Scope) -> None:
         self.backend = backend_for(connection)
+        self.has_words = bool(query.groups)
         self.conds: list[tuple[str, str, list[Any]]] = []
         if scope.public_only:
-            self.add("", "d.is_public = %s", [True])
+            # "{PUB}": see where(words_first=…)
+            self.add("", "{PUB}d.is_public = %s", [True])
         if scope.company_ids is not None:
             if scope.company_ids:
                 self.add("", *_in("d.company_id", scope.company_ids))
@@ -201,14 +205,23 @@ class _Sql:
         self.conds.append((facet, sql, params))
 
     def where(
-        self, *, ignore: str = "", extra: tuple[str, list[Any]] | None = None
+        self,
+        *,
+        ignore: str = "",
+        extra: tuple[str, list[Any]] | None = None,
+        words_first: bool = True,
     ) -> tuple[str, list[Any]]:
+        """``words_first``: on SQLite, keep the planner off the ``is_public`` index (unary
+        plus) so that the full-text match drives the query: right for counts and facets, and
+        for pages of words with few matches; a page of a frequent word is faster walking the
+        date index and probing the matches (``WORDS_FIRST_MAX``)."""
+        plus = "+" if words_first and self.has_words and self.backend.vendor == "sqlite" else ""
         parts: list[str] = []
         params: list[Any] = []
         for facet, sql, p in self.conds:
             if ignore and facet == ignore:
                 continue
-            parts.append(sql)
+            parts.append(sql.replace("{PUB}", plus))
             params += p
         if extra:
             parts.append(extra[0])
@@ -305,7 +318,7 @@ def search(
                 "(COALESCE(d.amount_cents, -1) = %s AND d.complaint_id < %s))",
                 [after[0], after[0], after[1]],
             )
-    where, params = sql.where(extra=extra)
+    where, params = sql.where(extra=extra, words_first=count <= WORDS_FIRST_MAX)
     rows = _fetch(
         f"SELECT d.complaint_id, d.submitted_ts, COALESCE(d.amount_cents, -1) FROM {frm} "
         f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
