@@ -174,3 +174,17 @@ def test_both_query_plans_give_the_same_page(
     monkeypatch.setattr(engine, "WORDS_FIRST_MAX", -1)
     after = [ids(q, sort=s) for q in ("退款", "霸王条款") for s in ("newest", "relevance")]
     assert before == after and before[0]
+
+
+def test_facets_with_two_filters(corpus: dict[str, Complaint]) -> None:
+    r = engine.search(filters=Filters(sectors=["ecommerce"], problem_types=["unfair_terms"]))
+    assert r.total == 1
+    assert {f.value: f.count for f in r.facets["sector"]} == {"ecommerce": 1}
+    assert {f.value: f.count for f in r.facets["problem_type"]} == {
+        "unfair_terms": 1,
+        "false_advertising": 1,
+    }
+    assert sum(f.count for f in r.facets["status"]) == 1
+    assert sum(f.count for f in r.facets["company"]) == 1
+    selected = [f for f in r.facets["problem_type"] if f.selected]
+    assert [f.value for f in selected] == ["unfair_terms"]

@@ -11,6 +11,7 @@ Facets follow the CFPB rule: each facet's counts ignore that facet's own filter.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -359,80 +360,115 @@ def search(
     )
 
 
+# facets counted in the one grouped pass, with the column each groups by
+_GROUPED = (
+    ("status", "d.status"),
+    ("sector", "d.sector"),
+    ("problem_type", "d.problem_mask"),
+    ("demand", "d.demand_mask"),
+    ("has_reply", "d.has_reply"),
+    ("overdue", "d.is_overdue"),
+    ("region", "SUBSTR(d.region_code, 1, 2)"),
+)
+
+
+def _grouped_counts(sql: _Sql) -> dict[str, Counter[Any]]:
+    """Counts per value of every facet but the company, in one query.
+
+    Each facet ignores its own filter: a row counts for facet F when it passes every filter
+    except possibly F's. The query returns the rows that fail at most one facet filter,
+    grouped by the facet columns and by which filters they pass; Python then adds each group
+    to the facets it counts for."""
+    facet_names = [name for name, _col in _GROUPED]
+    filtered: dict[str, list[tuple[str, list[Any]]]] = {}
+    base: list[tuple[str, list[Any]]] = []
+    for facet, cond, p in sql.conds:
+        if facet in facet_names:
+            filtered.setdefault(facet, []).append((cond, p))
+        else:
+            base.append((cond, p))  # scope, words, date, amount, company: always applied
+    plus = "+" if sql.has_words and sql.backend.vendor == "sqlite" else ""
+    flags: list[tuple[str, str, list[Any]]] = []
+    for facet, conds in filtered.items():
+        expr = " AND ".join(c for c, _p in conds)
+        params = [x for _c, p in conds for x in p]
+        flags.append((facet, f"(CASE WHEN {expr} THEN 1 ELSE 0 END)", params))
+    cols = [col for _name, col in _GROUPED]
+    select = ", ".join(cols + [e for _f, e, _p in flags]) + ", COUNT(*)"
+    where = " AND ".join(c.replace("{PUB}", plus) for c, _p in base) or "1=1"
+    params: list[Any] = [x for _f, _e, p in flags for x in p]
+    params += [x for _c, p in base for x in p]
+    if len(flags) > 1:
+        where += " AND (" + " + ".join(e for _f, e, _p in flags) + f") >= {len(flags) - 1}"
+        params += [x for _f, _e, p in flags for x in p]
+    # by position: the flag expressions carry parameters
+    group = ", ".join(str(i + 1) for i in range(len(cols) + len(flags)))
+    rows = _fetch(f"SELECT {select} FROM {DOC_TABLE} d WHERE {where} GROUP BY {group}", params)
+    counts: dict[str, Counter[Any]] = {name: Counter() for name in facet_names}
+    n_cols = len(cols)
+    for row in rows:
+        values, oks, n = row[:n_cols], row[n_cols:-1], row[-1]
+        failed = [flags[i][0] for i, ok in enumerate(oks) if not ok]
+        targets = facet_names if not failed else failed if len(failed) == 1 else []
+        for name in targets:
+            counts[name][values[facet_names.index(name)]] += n
+    return counts
+
+
 def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
+    counts = _grouped_counts(sql)
     out: dict[str, list[FacetValue]] = {}
-    for name, column, choices, selected in (
-        ("status", "d.status", Status.choices, f.statuses),
-        ("sector", "d.sector", Sector.choices, f.sectors),
+    for name, choices, selected in (
+        ("status", Status.choices, f.statuses),
+        ("sector", Sector.choices, f.sectors),
     ):
-        where, params = sql.where(ignore=name)
-        by_value = dict(
-            _fetch(
-                f"SELECT {column}, COUNT(*) FROM {DOC_TABLE} d WHERE {where} GROUP BY {column}",
-                params,
-            )
-        )
         labels = dict(choices)
         out[name] = sorted(
             (
                 FacetValue(str(v), str(labels.get(v, v)), n, v in selected)
-                for v, n in by_value.items()
+                for v, n in counts[name].items()
             ),
             key=lambda x: -x.count,
         )
-    for name, column, bits, choices, selected in (
-        ("problem_type", "d.problem_mask", PROBLEM_BITS, ProblemType.choices, f.problem_types),
-        ("demand", "d.demand_mask", DEMAND_BITS, Demand.choices, f.demands),
+    for name, bits, choices, selected in (
+        ("problem_type", PROBLEM_BITS, ProblemType.choices, f.problem_types),
+        ("demand", DEMAND_BITS, Demand.choices, f.demands),
     ):
-        where, params = sql.where(ignore=name)
-        values = list(bits)
-        sums = ", ".join(
-            f"SUM(CASE WHEN ({column} & {bits[v]}) <> 0 THEN 1 ELSE 0 END)" for v in values
-        )
-        row = _fetch(f"SELECT {sums} FROM {DOC_TABLE} d WHERE {where}", params)[0]
         labels = dict(choices)
+        per_value: Counter[str] = Counter()
+        for mask, n in counts[name].items():
+            for value, bit in bits.items():
+                if int(mask) & bit:
+                    per_value[value] += n
         out[name] = sorted(
-            (
-                FacetValue(v, str(labels[v]), int(n or 0), v in selected)
-                for v, n in zip(values, row, strict=True)
-                if n
-            ),
+            (FacetValue(v, str(labels[v]), n, v in selected) for v, n in per_value.items()),
             key=lambda x: -x.count,
         )
-    for name, column in (("has_reply", "d.has_reply"), ("overdue", "d.is_overdue")):
-        where, params = sql.where(ignore=name)
-        counts = _fetch(
-            f"SELECT {column}, COUNT(*) FROM {DOC_TABLE} d WHERE {where} GROUP BY {column}",
-            params,
-        )
-        current = f.has_reply if name == "has_reply" else f.overdue
+    for name, current in (("has_reply", f.has_reply), ("overdue", f.overdue)):
         out[name] = [
             FacetValue("true" if v else "false", _("是") if v else _("否"), n, current is bool(v))
-            for v, n in sorted(counts, key=lambda r: not r[0])
+            for v, n in sorted(counts[name].items(), key=lambda r: not r[0])
         ]
-    where, params = sql.where(ignore="region")
-    counts = _fetch(
-        f"SELECT SUBSTR(d.region_code, 1, 2) AS p, COUNT(*) FROM {DOC_TABLE} d "
-        f"WHERE {where} AND d.region_code <> '' GROUP BY p ORDER BY COUNT(*) DESC",
-        params,
-    )
+    regions = [(p, n) for p, n in counts["region"].most_common() if p]
     names = dict(
-        Region.objects.filter(code__in=[f"{p}0000" for p, _n in counts]).values_list("code", "name")
+        Region.objects.filter(code__in=[f"{p}0000" for p, _n in regions]).values_list(
+            "code", "name"
+        )
     )
     selected_prefix = region_prefix(f.region)[:2] if f.region else ""
     out["region"] = [
-        FacetValue(p, names.get(f"{p}0000", p), n, p == selected_prefix) for p, n in counts
+        FacetValue(p, names.get(f"{p}0000", p), n, p == selected_prefix) for p, n in regions
     ]
     where, params = sql.where(ignore="company")
-    counts = _fetch(
+    top = _fetch(
         f"SELECT d.company_id, COUNT(*) FROM {DOC_TABLE} d WHERE {where} "
         f"GROUP BY d.company_id ORDER BY COUNT(*) DESC, d.company_id LIMIT %s",
         [*params, COMPANY_FACET_SIZE],
     )
-    companies = Company.objects.in_bulk([c for c, _n in counts])
+    companies = Company.objects.in_bulk([c for c, _n in top])
     out["company"] = [
         FacetValue(str(c), companies[c].name if c in companies else str(c), n, c in f.company_ids)
-        for c, n in counts
+        for c, n in top
     ]
     return out
 
