@@ -391,8 +391,9 @@ def _grouped_counts(sql: _Sql) -> dict[str, Counter[Any]]:
     flags: list[tuple[str, str, list[Any]]] = []
     for facet, conds in filtered.items():
         expr = " AND ".join(c for c, _p in conds)
-        params = [x for _c, p in conds for x in p]
-        flags.append((facet, f"(CASE WHEN {expr} THEN 1 ELSE 0 END)", params))
+        flags.append(
+            (facet, f"(CASE WHEN {expr} THEN 1 ELSE 0 END)", [x for _c, p in conds for x in p])
+        )
     cols = [col for _name, col in _GROUPED]
     select = ", ".join(cols + [e for _f, e, _p in flags]) + ", COUNT(*)"
     where = " AND ".join(c.replace("{PUB}", plus) for c, _p in base) or "1=1"
