@@ -80,8 +80,10 @@ SUFFIXES = [
 ]
 
 
-def _setup(db: str, n: int) -> None:
-    if db == "postgres":
+def _setup(db: str, n: int, reuse: bool) -> None:
+    if db == "postgres" and reuse:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/tousu_bench_search_{n}"
+    elif db == "postgres":
         import psycopg
 
         name = f"tousu_bench_search_{n}"
@@ -93,7 +95,8 @@ def _setup(db: str, n: int) -> None:
         var = ROOT / "var" / f"bench-search-{n}"
         var.mkdir(parents=True, exist_ok=True)
         for f in var.glob("tousu.sqlite3*"):
-            f.unlink()
+            if not reuse:
+                f.unlink()
         os.environ["TOUSU_VAR_DIR"] = str(var)
         os.environ.pop("DATABASE_URL", None)
     os.environ["TOUSU_LOCAL"] = "1"
@@ -143,9 +146,10 @@ def main() -> None:
     ap.add_argument("--companies", type=int, default=20_000)
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--reuse", action="store_true", help="queries only, on the last database")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    _setup(args.db, args.complaints)
+    _setup(args.db, args.complaints, args.reuse)
 
     from django.db import connection, transaction
 
@@ -167,90 +171,98 @@ def main() -> None:
         f"Python {platform.python_version()}",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    user = User.objects.create_user(phone="13900000001", password="x" * 12, role=Role.CONSUMER)
-    names = _company_names(rng, args.companies)
     sectors = list(Sector.values)
-    Company.objects.bulk_create(
-        [Company(name=n, name_key=normalize_name(n), sector=rng.choice(sectors)) for n in names],
-        batch_size=2000,
-    )
-    company_ids = list(Company.objects.values_list("pk", flat=True))
-    # complaint volume follows a long tail: a few companies get most complaints
-    weights = [1.0 / (r + 1) for r in range(len(company_ids))]
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
-    span = 700 * 86400
-    texts: list[tuple[str, str]] = []
-    started = time.monotonic()
-    # complaints are written like imported histories (the state machine decides the status);
-    # the search listener is off while generating so that the index build is timed alone
-    hooks._bulk_listeners.remove(index.on_bulk)
-    batch: list[services.ImportedComplaint] = []
-
-    def flush() -> None:
-        with transaction.atomic():
-            services.complaints_import(consumer=user, records=batch)
-        batch.clear()
-
-    for i in range(args.complaints):
-        title, details = _text(rng, i)
-        texts.append((title, details))
-        at = t0 + timedelta(seconds=int(span * i / args.complaints))
-        steps = [services.ImportedStep(Action.ACCEPT, at, target=Status.PROCESSING)]
-        if rng.random() < 0.6:
-            steps.append(services.ImportedStep(Action.REPLY, at + timedelta(days=1), "已处理"))
-        batch.append(
-            services.ImportedComplaint(
-                title=title,
-                details=details,
-                company_id=rng.choices(company_ids, weights)[0],
-                submitted_at=at,
-                steps=steps,
-                problem_types=[
-                    rng.choice(["refund_difficult", "quality", "auto_renewal", "unfair_terms"])
-                ],
-                demands=[rng.choice(["refund", "compensation", "apology"])],
-                amount=Decimal(rng.randint(1, 500000)) / 100,
-            )
-        )
-        if len(batch) == 5000:
-            flush()
-    if batch:
-        flush()
-    hooks.register_bulk(index.on_bulk)
-    out["generate_s"] = round(time.monotonic() - started, 1)
-
-    sample = texts[: min(len(texts), 20_000)]
-    started = time.monotonic()
-    for title, details in sample:
-        tokens(title)
-        tokens(details)
-    out["segmentation_per_s"] = round(len(sample) / (time.monotonic() - started))
-    out["mean_chars"] = round(statistics.mean(len(t) + len(d) for t, d in sample))
-
-    started = time.monotonic()
-    done, last = 0, 0
-    while True:
-        n, last = index.rebuild_batch(last, 2000)
-        if not n:
-            break
-        done += n
-    out["index_build_per_s"] = round(done / (time.monotonic() - started))
-    started = time.monotonic()
-    with transaction.atomic():
-        keys = suggest.rebuild_all()
-    out["typeahead_keys"] = keys
-    out["typeahead_build_s"] = round(time.monotonic() - started, 1)
-    if args.db == "sqlite":
-        with connection.cursor() as c:
-            c.execute("PRAGMA page_count")
-            pages = c.fetchone()[0]
-            c.execute("PRAGMA page_size")
-            out["db_bytes"] = pages * c.fetchone()[0]
+    if args.reuse:  # measure the queries again on the database built last time
+        names = list(Company.objects.values_list("name", flat=True))
     else:
-        with connection.cursor() as c:
-            c.execute("SELECT pg_database_size(current_database())")
-            out["db_bytes"] = c.fetchone()[0]
-            c.execute("ANALYZE")
+        user = User.objects.create_user(phone="13900000001", password="x" * 12, role=Role.CONSUMER)
+        names = _company_names(rng, args.companies)
+        sectors = list(Sector.values)
+        Company.objects.bulk_create(
+            [
+                Company(name=n, name_key=normalize_name(n), sector=rng.choice(sectors))
+                for n in names
+            ],
+            batch_size=2000,
+        )
+        company_ids = list(Company.objects.values_list("pk", flat=True))
+        # complaint volume follows a long tail: a few companies get most complaints
+        weights = [1.0 / (r + 1) for r in range(len(company_ids))]
+        t0 = datetime(2024, 1, 1, tzinfo=UTC)
+        span = 700 * 86400
+        texts: list[tuple[str, str]] = []
+        started = time.monotonic()
+        # complaints are written like imported histories (the state machine decides the status);
+        # the search listener is off while generating so that the index build is timed alone
+        hooks._bulk_listeners.remove(index.on_bulk)
+        batch: list[services.ImportedComplaint] = []
+
+        def flush() -> None:
+            with transaction.atomic():
+                services.complaints_import(consumer=user, records=batch)
+            batch.clear()
+
+        for i in range(args.complaints):
+            title, details = _text(rng, i)
+            texts.append((title, details))
+            at = t0 + timedelta(seconds=int(span * i / args.complaints))
+            steps = [services.ImportedStep(Action.ACCEPT, at, target=Status.PROCESSING)]
+            if rng.random() < 0.6:
+                steps.append(services.ImportedStep(Action.REPLY, at + timedelta(days=1), "已处理"))
+            batch.append(
+                services.ImportedComplaint(
+                    title=title,
+                    details=details,
+                    company_id=rng.choices(company_ids, weights)[0],
+                    submitted_at=at,
+                    steps=steps,
+                    problem_types=[
+                        rng.choice(["refund_difficult", "quality", "auto_renewal", "unfair_terms"])
+                    ],
+                    demands=[rng.choice(["refund", "compensation", "apology"])],
+                    amount=Decimal(rng.randint(1, 500000)) / 100,
+                )
+            )
+            if len(batch) == 5000:
+                flush()
+        if batch:
+            flush()
+        hooks.register_bulk(index.on_bulk)
+        out["generate_s"] = round(time.monotonic() - started, 1)
+
+        sample = texts[: min(len(texts), 20_000)]
+        started = time.monotonic()
+        for title, details in sample:
+            tokens(title)
+            tokens(details)
+        out["segmentation_per_s"] = round(len(sample) / (time.monotonic() - started))
+        out["mean_chars"] = round(statistics.mean(len(t) + len(d) for t, d in sample))
+
+        started = time.monotonic()
+        done, last = 0, 0
+        while True:
+            n, last = index.rebuild_batch(last, 2000)
+            if not n:
+                break
+            done += n
+        out["index_build_per_s"] = round(done / (time.monotonic() - started))
+        started = time.monotonic()
+        with transaction.atomic():
+            keys = suggest.rebuild_all()
+        out["typeahead_keys"] = keys
+        out["typeahead_build_s"] = round(time.monotonic() - started, 1)
+        if args.db == "sqlite":
+            with connection.cursor() as c:
+                c.execute("PRAGMA page_count")
+                pages = c.fetchone()[0]
+                c.execute("PRAGMA page_size")
+                out["db_bytes"] = pages * c.fetchone()[0]
+        else:
+            with connection.cursor() as c:
+                c.execute("SELECT pg_database_size(current_database())")
+                out["db_bytes"] = c.fetchone()[0]
+                c.execute("ANALYZE")
 
     top = list(
         Complaint.objects.values_list("company_id", flat=True)
