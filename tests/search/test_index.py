@@ -106,3 +106,15 @@ def test_sector_change_follows(file: Callable[..., Complaint], company: Company)
     company.save()
     assert SearchDocument.objects.get(pk=c.pk).sector == "food"
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_masked_personal_data_is_not_searchable(
+    file: Callable[..., Complaint], company: Company
+) -> None:
+    c = file(company, "退款难退款难", "商家拒绝退款，我的手机号13812345678，请联系我")
+    assert ids("退款") == [c.pk]
+    assert ids("13812345678") == []
+    snippet = engine.search("退款").hits[0].snippet
+    assert "13812345678" not in snippet
+    # staff see the complaint by its words, still without the number in the index
+    assert ids("13812345678", scope=engine.Scope(public_only=False)) == []

@@ -183,6 +183,10 @@ def test_every_registered_job_is_idempotent(
         "drafts_prune",
         "open_data",
         "leads_scan",
+        "surge_scan",
+        "warning_retries",
+        "hotspots",
+        "reports",
         "webhook_retries",
         "webhook_sla_due_soon",
     }

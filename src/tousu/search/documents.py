@@ -1,7 +1,7 @@
 """What a complaint looks like to search.
 
-``public_text`` is the ONE place the indexed text comes from (today the complaint's own
-title and details; the privacy work will return the redacted copy here).
+``public_text`` is the ONE place the indexed text comes from: the privacy app's public copy,
+so masked personal data is neither searchable nor shown in snippets.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ DEMAND_BITS: dict[str, int] = {value: 1 << i for i, value in enumerate(Demand.va
 
 def public_text(complaint: Complaint) -> tuple[str, str]:
     """The title and details the public may read (and search): the only source of indexed
-    text and of snippets."""
-    return complaint.title, complaint.details
+    text and of snippets. The privacy app's public copy (personal data masked)."""
+    from tousu.privacy.selectors import public_text as privacy_public_text
+
+    return privacy_public_text(complaint)
 
 
 def mask(values: Any, bits: dict[str, int]) -> int:

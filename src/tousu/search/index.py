@@ -49,6 +49,9 @@ def _complaints(ids: Iterable[int]) -> list[tuple[Complaint, str]]:
                 "visibility",
                 "title",
                 "details",
+                "public_title",
+                "public_details",
+                "public_source_hash",
             ]
         )
     )

@@ -53,6 +53,8 @@ urlpatterns = [
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/complaints/<str:number>/", moderation.complaint,
          name="moderation_complaint"),
+    path("moderation/groups/", moderation.groups, name="moderation_groups"),
+    path("moderation/groups/<int:root>/", moderation.group, name="moderation_group"),
     path("moderation/claims/", onboarding.claim_queue, name="moderation_claims"),
     path("moderation/claims/<int:pk>/", onboarding.claim_review, name="moderation_claim"),
 ]

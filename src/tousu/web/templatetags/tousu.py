@@ -43,5 +43,13 @@ def yuan(amount: Decimal | None) -> str:
 
 
 @register.filter
+def public_title(complaint: Complaint) -> str:
+    """The redacted title (tousu.privacy): what public lists show."""
+    from tousu.privacy.selectors import public_title as title
+
+    return title(complaint)
+
+
+@register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)

@@ -66,6 +66,7 @@ from tousu.complaints.selectors import (
 )
 from tousu.complaints.sla import sla_clock
 from tousu.complaints.states import ACCEPTED_STATUSES, Action, Status
+from tousu.privacy.selectors import public_message, public_text
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +267,9 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
         )
         if rating is not None:
             message = ""  # the comment is shown with the stars
+        comment = rating.comment if rating is not None else ""
+        if not private:  # personal data in later messages is masked for the public too
+            message, comment = public_message(message), public_message(comment)
         rows.append(
             TimelineRow(
                 id=event.pk,
@@ -276,7 +280,7 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
                 to_status=event.to_status if event.kind == EventKind.TRANSITION else "",
                 message=message,
                 stars=stars,
-                comment=rating.comment if rating is not None else "",
+                comment=comment,
                 is_public=event.is_public,
             )
         )
@@ -337,6 +341,10 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     # the timeline the visitor may see (public events only for the public): its newest id and
     # updated_at version the page
     events = list(complaint_events_visible(complaint, private))
+    public_title, public_details = public_text(complaint)
+    title, details = (
+        (complaint.title, complaint.details) if private else (public_title, public_details)
+    )
     etag = _etag(
         request,
         "complaint",
@@ -349,6 +357,8 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         company.is_verified,
         complaint.brand.name if complaint.brand else "",
         consumer_public_name(complaint),
+        title,
+        details,
     )
     cached = _not_modified(request, etag)
     if cached is not None:
@@ -370,6 +380,14 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     party_url, party_text = _party_link(viewer, complaint, private)
     context = {
         "complaint": complaint,
+        "title": title,
+        "details": details,
+        # a private viewer is told what the public sees instead of the original
+        "public_copy": (
+            {"title": public_title, "details": public_details}
+            if private and (public_title, public_details) != (complaint.title, complaint.details)
+            else None
+        ),
         "company": company,
         "private": private,
         "is_public": complaint.is_public and complaint.status in ACCEPTED_STATUSES,
