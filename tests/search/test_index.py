@@ -118,3 +118,29 @@ def test_masked_personal_data_is_not_searchable(
     assert "13812345678" not in snippet
     # staff see the complaint by its words, still without the number in the index
     assert ids("13812345678", scope=engine.Scope(public_only=False)) == []
+
+
+def test_imported_histories_are_indexed_in_their_transaction(
+    company: Company, consumer: User
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.db import transaction
+
+    from tousu.complaints.states import Action, Status
+
+    at = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)
+    record = services.ImportedComplaint(
+        title="导入的霸王条款投诉",
+        details="押金不退，合同里全是霸王条款，希望平台处理。",
+        company_id=company.pk,
+        submitted_at=at,
+        steps=[services.ImportedStep(Action.ACCEPT, at, target=Status.PROCESSING)],
+        problem_types=["unfair_terms"],
+        demands=["refund"],
+    )
+    with transaction.atomic():
+        (c,) = services.complaints_import(consumer=consumer, records=[record])
+    assert ids("霸王条款") == [c.pk]
+    doc = SearchDocument.objects.get(pk=c.pk)
+    assert doc.is_public and doc.submitted_ts == int(at.timestamp())
