@@ -54,6 +54,7 @@ APPS_WITH_STATE = (
     "leads",
     "insights",
     "merchants",
+    "search",
     "privacy",
     "django_tasks_database",
 )
@@ -426,6 +427,15 @@ MATRIX: dict[str, Row] = {
     ),
     "GET /api/v1/companies/{company_id}": Row(
         "processing", lambda w, r: _get(f"/api/v1/companies/{w.company.pk}"), statuses(200)
+    ),
+    # search: the public scope is open to all (tests/search); scope=inbox is restricted
+    "GET /api/v1/complaints/search": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/complaints/search?q=%E9%80%80%E6%AC%BE&scope=inbox"),
+        statuses(403, 401, merchant=200, other_merchant=200, moderator=200),
+    ),
+    "GET /api/v1/companies/suggest": Row(
+        "processing", lambda w, r: _get("/api/v1/companies/suggest?q=kl"), statuses(200)
     ),
     "GET /api/v1/taxonomies": Row(
         "processing", lambda w, r: _get("/api/v1/taxonomies"), statuses(200)

@@ -1,5 +1,7 @@
 """Mounts every endpoint module on the one API object."""
 
+# search first: /complaints/search must be matched before /complaints/{public_number}
+from . import search  # noqa: F401  # isort: skip
 from . import (  # noqa: F401
     accounts,
     claims,

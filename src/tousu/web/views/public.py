@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -556,7 +557,11 @@ def company_suggest(request: HttpRequest) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         url = reverse("web:company_list")
         return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
-    companies = company_search(query, limit=SUGGEST_LIMIT) if query else []
+    # prefix of name, alias, brand, pinyin or initials, by complaint volume; then infix matches
+    from tousu.search.suggest import company_suggest as suggest_companies
+
+    companies = [s.company for s in suggest_companies(query, limit=SUGGEST_LIMIT)] if query else []
+    prefetch_related_objects(companies, "brands")
     response = render(
         request,
         "web/public/_company_suggestions.html",
