@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -138,6 +139,9 @@ def test_alert_detail_and_acknowledge(
     data = web.get(f"/api/v1/insights/surges/{scanned.pk}").json()
     assert data["observed"] == scanned.observed and data["regions"]
     assert data["search_url"].startswith("/search/?")
+    call_command("search_rebuild", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    found = web.get(data["search_url"].split("&q=")[0])  # the company's complaints of the window
+    assert found.status_code == 200 and scanned.examples[0] in found.content.decode()
     response = web.post(f"/api/v1/insights/surges/{scanned.pk}/acknowledge")
     assert response.status_code == 200 and response.json()["state"] == "acknowledged"
     again = web.post(f"/api/v1/insights/surges/{scanned.pk}/acknowledge")

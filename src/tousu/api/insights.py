@@ -101,11 +101,13 @@ def alert_search_url(alert: Any) -> str:
     from urllib.parse import urlencode
 
     params: dict[str, str] = {
-        "submitted_from": alert.first_day.isoformat(),
-        "submitted_to": alert.last_day.isoformat(),
+        "date_from": alert.first_day.isoformat(),
+        "date_to": alert.last_day.isoformat(),
     }
     if alert.series_kind == "company":
         params["company"] = alert.series_key
+    elif alert.series_kind == "brand":
+        params["brand"] = alert.series_key
     elif alert.series_kind == "sector":
         params["sector"] = alert.series_key
     elif alert.series_kind == "region":
