@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tousu.leads",
     "tousu.imports",
     "tousu.merchants",
+    "tousu.metrics",
     "tousu.api",
     "tousu.web",
 ]

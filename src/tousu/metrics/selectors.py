@@ -1,0 +1,259 @@
+"""Reading the counters: totals of a scope over a date range, the standard windows, the
+service index, the inputs of every company. Sums over ``CompanyDay`` rows only — never a scan
+of the complaints (``overdue_now`` counts ``ComplaintMetric`` rows through an index)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from tousu.companies.models import Company
+
+from . import formula
+from .models import COUNTERS, FRT_BOUNDS_HOURS, FRT_BUCKETS, CompanyDay, ComplaintMetric
+
+WINDOWS: tuple[tuple[str, int | None], ...] = (
+    ("7", 7),
+    ("30", 30),
+    ("90", 90),
+    ("365", 365),
+    ("all", None),
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to add up: one company, one brand, a sector, a region (code prefix) or all."""
+
+    company_id: int | None = None
+    brand_id: int | None = None
+    sector: str = ""
+    region: str = ""
+
+    def filter(self, qs: QuerySet[CompanyDay]) -> QuerySet[CompanyDay]:
+        if self.company_id is not None:
+            qs = qs.filter(company_id=self.company_id)
+        if self.brand_id is not None:
+            qs = qs.filter(brand_key=self.brand_id)
+        if self.sector:
+            qs = qs.filter(company__sector=self.sector)
+        if self.region:
+            qs = qs.filter(company__region_id__startswith=region_prefix(self.region))
+        return qs
+
+
+def region_prefix(code: str) -> str:
+    """GB/T 2260: 110000 (province) → "11", 110100 (prefecture) → "1101", else the code."""
+    code = code.strip()
+    if len(code) == 6 and code.endswith("0000"):
+        return code[:2]
+    if len(code) == 6 and code.endswith("00"):
+        return code[:4]
+    return code
+
+
+@dataclass(frozen=True)
+class Totals:
+    valid: int = 0
+    assigned: int = 0
+    replied: int = 0
+    replied_in_sla: int = 0
+    completed: int = 0
+    rated: int = 0
+    attitude_sum: int = 0
+    speed_sum: int = 0
+    satisfaction_sum: int = 0
+    frt_seconds: int = 0
+    frt_hist: tuple[int, ...] = field(default_factory=lambda: (0,) * FRT_BUCKETS)
+    overdue_now: int | None = None
+
+    @classmethod
+    def from_sums(cls, sums: dict[str, Any], prefix: str = "", **extra: Any) -> Totals:
+        v = {k: int(sums.get(prefix + k) or 0) for k in COUNTERS}
+        hist = tuple(v.pop(f"frt_b{i}") for i in range(FRT_BUCKETS))
+        return cls(**v, frt_hist=hist, **extra)
+
+    # rates and their 95 % Wilson intervals
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replied / self.assigned if self.assigned else None
+
+    @property
+    def reply_ci(self) -> tuple[float, float] | None:
+        return formula.wilson(self.replied, self.assigned)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.valid if self.valid else None
+
+    @property
+    def completion_ci(self) -> tuple[float, float] | None:
+        return formula.wilson(self.completed, self.valid)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时回复率: first reply within the SLA, of the complaints assigned."""
+        return self.replied_in_sla / self.assigned if self.assigned else None
+
+    @property
+    def on_time_ci(self) -> tuple[float, float] | None:
+        return formula.wilson(self.replied_in_sla, self.assigned)
+
+    @property
+    def rating_sum(self) -> int:
+        return self.attitude_sum + self.speed_sum + self.satisfaction_sum
+
+    def _mean(self, total: int) -> float | None:
+        return total / self.rated if self.rated else None
+
+    @property
+    def attitude(self) -> float | None:
+        return self._mean(self.attitude_sum)
+
+    @property
+    def speed(self) -> float | None:
+        return self._mean(self.speed_sum)
+
+    @property
+    def satisfaction(self) -> float | None:
+        return self._mean(self.satisfaction_sum)
+
+    @property
+    def mean_rating(self) -> float | None:
+        """满意度: the mean of the three 1–5 ratings."""
+        return self.rating_sum / (3 * self.rated) if self.rated else None
+
+    @property
+    def mean_frt_hours(self) -> float | None:
+        return self.frt_seconds / self.replied / 3600 if self.replied else None
+
+    @property
+    def median_frt_hours(self) -> float | None:
+        """Median first-reply time, interpolated inside its histogram bucket; the last bucket
+        (longer than 30 days) gives its lower bound."""
+        n = sum(self.frt_hist)
+        if not n:
+            return None
+        half = n / 2
+        seen = 0
+        lower = 0.0
+        for i, count in enumerate(self.frt_hist):
+            if count and seen + count >= half:
+                if i >= len(FRT_BOUNDS_HOURS):
+                    return float(FRT_BOUNDS_HOURS[-1])
+                upper = float(FRT_BOUNDS_HOURS[i])
+                return lower + (upper - lower) * (half - seen) / count
+            seen += count
+            lower = float(FRT_BOUNDS_HOURS[i]) if i < len(FRT_BOUNDS_HOURS) else lower
+        return float(FRT_BOUNDS_HOURS[-1])
+
+    @property
+    def index(self) -> formula.IndexResult:
+        return formula.service_index(
+            valid=self.valid,
+            assigned=self.assigned,
+            replied=self.replied,
+            replied_in_sla=self.replied_in_sla,
+            completed=self.completed,
+            rated=self.rated,
+            rating_sum=self.rating_sum,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        idx = self.index
+        return {
+            "valid": self.valid,
+            "assigned": self.assigned,
+            "replied": self.replied,
+            "replied_in_sla": self.replied_in_sla,
+            "completed": self.completed,
+            "rated": self.rated,
+            "reply_rate": self.reply_rate,
+            "reply_ci": self.reply_ci,
+            "completion_rate": self.completion_rate,
+            "completion_ci": self.completion_ci,
+            "on_time_rate": self.on_time_rate,
+            "on_time_ci": self.on_time_ci,
+            "attitude": self.attitude,
+            "speed": self.speed,
+            "satisfaction": self.satisfaction,
+            "mean_rating": self.mean_rating,
+            "mean_first_reply_hours": self.mean_frt_hours,
+            "median_first_reply_hours": self.median_frt_hours,
+            "first_reply_histogram": list(self.frt_hist),
+            "overdue_now": self.overdue_now,
+            "index": idx.index,
+            "index_rated": idx.rated,
+            "index_components": idx.components,
+        }
+
+
+def _sums(prefix: str = "", q: Q | None = None) -> dict[str, Any]:
+    return {prefix + k: Sum(k, filter=q) for k in COUNTERS}
+
+
+def overdue_now(scope: Scope) -> int:
+    qs = ComplaintMetric.objects.filter(overdue=True)
+    if scope.company_id is not None:
+        qs = qs.filter(company_id=scope.company_id)
+    if scope.brand_id is not None:
+        qs = qs.filter(brand_key=scope.brand_id)
+    if scope.sector or scope.region:
+        companies = Company.objects.all()
+        if scope.sector:
+            companies = companies.filter(sector=scope.sector)
+        if scope.region:
+            companies = companies.filter(region_id__startswith=region_prefix(scope.region))
+        qs = qs.filter(company_id__in=companies.values("pk"))
+    return qs.count()
+
+
+def totals(scope: Scope, start: date | None = None, end: date | None = None) -> Totals:
+    """Totals of the complaints filed (cohort day) in ``[start, end]`` (None: open)."""
+    qs = scope.filter(CompanyDay.objects.all())
+    if start is not None:
+        qs = qs.filter(day__gte=start)
+    if end is not None:
+        qs = qs.filter(day__lte=end)
+    return Totals.from_sums(qs.aggregate(**_sums()), overdue_now=overdue_now(scope))
+
+
+def window_start(days: int | None, today: date) -> date | None:
+    return today - timedelta(days=days - 1) if days else None
+
+
+def windows(scope: Scope, today: date | None = None) -> dict[str, Totals]:
+    """The totals of the standard windows (7/30/90/365 days up to today, all time) in one
+    aggregate query."""
+    today = today or timezone.localdate()
+    aggregates: dict[str, Any] = {}
+    for label, days in WINDOWS:
+        start = window_start(days, today)
+        aggregates.update(_sums(f"w{label}_", Q(day__gte=start) if start else None))
+    sums = scope.filter(CompanyDay.objects.filter(day__lte=today)).aggregate(**aggregates)
+    overdue = overdue_now(scope)
+    return {
+        label: Totals.from_sums(sums, f"w{label}_", overdue_now=overdue) for label, _ in WINDOWS
+    }
+
+
+def company_inputs(
+    start: date | None, end: date, *, sector: str = ""
+) -> list[tuple[Company, Totals]]:
+    """Every company with complaints filed in ``[start, end]``: its totals (one GROUP BY)."""
+    qs = CompanyDay.objects.filter(day__lte=end)
+    if start is not None:
+        qs = qs.filter(day__gte=start)
+    if sector:
+        qs = qs.filter(company__sector=sector)
+    rows = list(qs.values("company_id").annotate(**_sums()).order_by("company_id"))
+    companies = Company.objects.in_bulk([r["company_id"] for r in rows])
+    return [
+        (companies[r["company_id"]], Totals.from_sums(r))
+        for r in rows
+        if r["company_id"] in companies
+    ]

@@ -1,0 +1,232 @@
+"""Keeping the counters in step with the timelines: the in-transaction listener, the bulk
+refresh (imports, company merges) and the full rebuild (``tousu metrics-rebuild``).
+
+Counters change only by ``UPDATE … SET x = x + n`` (or an insert of the first row of a key,
+retried as an update when a concurrent transaction inserted it first), so concurrent events on
+complaints of the same company and day never lose a count.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from tousu.complaints.models import ComplaintEvent, Rating
+
+from .fold import STATE_FIELDS, Event, State, diff, rating_from_payload, step
+from .models import COUNTERS, CompanyDay, ComplaintMetric
+
+Key = tuple[int, int, date]  # company id, brand key, cohort day
+BATCH = 2000
+
+
+def _sla_days() -> int:
+    return int(settings.TOUSU["REPLY_SLA_WORKING_DAYS"])
+
+
+def _state_of(row: ComplaintMetric) -> State:
+    return State(
+        day=row.day,
+        first_assigned_at=row.first_assigned_at,
+        clock_started_at=row.clock_started_at,
+        first_reply_at=row.first_reply_at,
+        overdue=row.overdue,
+        counts={k: getattr(row, k) for k in COUNTERS},
+    )
+
+
+def _row_of(complaint_id: int, company_id: int, brand_key: int, state: State) -> ComplaintMetric:
+    assert state.day is not None
+    return ComplaintMetric(
+        complaint_id=complaint_id,
+        company_id=company_id,
+        brand_key=brand_key,
+        **{name: getattr(state, name) for name in STATE_FIELDS},
+        **state.counts,
+    )
+
+
+def apply_delta(key: Key, delta: dict[str, int]) -> None:
+    """Add ``delta`` to the day row of ``key`` (creating it when missing)."""
+    if not delta:
+        return
+    company_id, brand_key, day = key
+    rows = CompanyDay.objects.filter(company_id=company_id, brand_key=brand_key, day=day)
+    updates: dict[str, Any] = {k: F(k) + v for k, v in delta.items()}
+    if rows.update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            CompanyDay.objects.create(company_id=company_id, brand_key=brand_key, day=day, **delta)
+    except IntegrityError:  # a concurrent transaction created it first
+        rows.update(**updates)
+
+
+# --- one event at a time (registered in tousu.complaints.hooks) --------------------------
+
+
+def on_event(event: ComplaintEvent) -> None:
+    """Fold ``event`` into its complaint's contribution and add the difference to the day row.
+    Runs inside the transaction that wrote the event, under the complaint's row lock."""
+    complaint = event.complaint
+    row = ComplaintMetric.objects.filter(pk=complaint.pk).first()
+    if row is None:
+        if event.kind != "submitted":
+            # a complaint written before the metrics existed: fold its whole timeline
+            refresh([complaint.pk])
+            return
+        state = step(State(), _event_of(event), sla_days=_sla_days())
+        _row_of(complaint.pk, complaint.company_id, complaint.brand_id or 0, state).save(
+            force_insert=True
+        )
+        return
+    state = _state_of(row)
+    before = dict(state.counts)
+    step(state, _event_of(event), sla_days=_sla_days())
+    changed = diff(before, state.counts)
+    fields = {name: getattr(state, name) for name in STATE_FIELDS if name != "day"}
+    fields.update({k: state.counts[k] for k in changed})
+    ComplaintMetric.objects.filter(pk=row.pk).update(**fields)
+    apply_delta((row.company_id, row.brand_key, row.day), changed)
+
+
+def _event_of(event: ComplaintEvent) -> Event:
+    return Event(
+        kind=event.kind,
+        action=event.action,
+        to_status=event.to_status,
+        at=event.created_at,
+        rating=rating_from_payload(event.action, event.payload or {}),
+    )
+
+
+# --- many complaints at once: imports, merges -------------------------------------------
+
+
+def on_bulk(complaint_ids: list[int]) -> None:
+    refresh(complaint_ids)
+
+
+def _fold_timelines(
+    rows: Iterable[tuple[Any, ...]], ratings: dict[int, tuple[int, int, int]]
+) -> Iterator[tuple[int, int, int, State]]:
+    """Fold event rows ``(id, complaint_id, company_id, brand_id, kind, action, to_status,
+    created_at)`` ordered by complaint and id; yields ``(complaint, company, brand_key,
+    state)``."""
+    sla_days = _sla_days()
+    current: int | None = None
+    company = brand = 0
+    state = State()
+    for event_id, complaint_id, company_id, brand_id, kind, action, to_status, at in rows:
+        if complaint_id != current:
+            if current is not None and state.day is not None:
+                yield current, company, brand, state
+            current, company, brand, state = complaint_id, company_id, brand_id or 0, State()
+        ev = Event(kind, action, to_status, at, ratings.get(event_id))
+        step(state, ev, sla_days=sla_days)
+    if current is not None and state.day is not None:
+        yield current, company, brand, state
+
+
+EVENT_COLUMNS = (
+    "id",
+    "complaint_id",
+    "complaint__company_id",
+    "complaint__brand_id",
+    "kind",
+    "action",
+    "to_status",
+    "created_at",
+)
+
+
+def _ratings(**filters: Any) -> dict[int, tuple[int, int, int]]:
+    return {
+        event_id: (a, s, sat)
+        for event_id, a, s, sat in Rating.objects.filter(**filters).values_list(
+            "event_id", "attitude", "speed", "satisfaction"
+        )
+    }
+
+
+def refresh(complaint_ids: list[int]) -> None:
+    """Recompute the contributions of ``complaint_ids`` from their timelines (their company
+    or brand may have changed) and move the day counters accordingly."""
+    for start in range(0, len(complaint_ids), BATCH):
+        ids = complaint_ids[start : start + BATCH]
+        acc: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+        old = list(ComplaintMetric.objects.filter(pk__in=ids))
+        for row in old:
+            sums = acc[(row.company_id, row.brand_key, row.day)]
+            for k in COUNTERS:
+                sums[k] -= getattr(row, k)
+        events = (
+            ComplaintEvent.objects.filter(complaint_id__in=ids)
+            .order_by("complaint_id", "id")
+            .values_list(*EVENT_COLUMNS)
+        )
+        new = []
+        for complaint_id, company_id, brand_key, state in _fold_timelines(
+            events, _ratings(complaint_id__in=ids)
+        ):
+            assert state.day is not None
+            sums = acc[(company_id, brand_key, state.day)]
+            for k in COUNTERS:
+                sums[k] += state.counts[k]
+            new.append(_row_of(complaint_id, company_id, brand_key, state))
+        ComplaintMetric.objects.filter(pk__in=ids).delete()
+        ComplaintMetric.objects.bulk_create(new)
+        for key in sorted(acc):  # a fixed order: no deadlock between two refreshes
+            apply_delta(key, {k: v for k, v in acc[key].items() if v})
+
+
+# --- everything from the timelines -------------------------------------------------------
+
+
+def rebuild(*, stdout: Any = None) -> dict[str, float]:
+    """Recompute every contribution and day row from ComplaintEvent and Rating rows."""
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        CompanyDay.objects.all().delete()
+        ComplaintMetric.objects.all().delete()
+        ratings = _ratings()
+        events = (
+            ComplaintEvent.objects.order_by("complaint_id", "id")
+            .values_list(*EVENT_COLUMNS)
+            .iterator(chunk_size=10000)
+        )
+        sums: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+        batch: list[ComplaintMetric] = []
+        complaints = 0
+        for complaint_id, company_id, brand_key, state in _fold_timelines(events, ratings):
+            assert state.day is not None
+            complaints += 1
+            if any(state.counts.values()):
+                acc = sums[(company_id, brand_key, state.day)]
+                for k, v in state.counts.items():
+                    if v:
+                        acc[k] += v
+            batch.append(_row_of(complaint_id, company_id, brand_key, state))
+            if len(batch) >= BATCH:
+                ComplaintMetric.objects.bulk_create(batch)
+                batch.clear()
+        ComplaintMetric.objects.bulk_create(batch)
+        CompanyDay.objects.bulk_create(
+            (
+                CompanyDay(company_id=c, brand_key=b, day=d, **counts)
+                for (c, b, d), counts in sums.items()
+            ),
+            batch_size=BATCH,
+        )
+    return {
+        "complaints": complaints,
+        "day_rows": len(sums),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
