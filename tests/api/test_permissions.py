@@ -270,6 +270,7 @@ HIDDEN_FROM_OTHERS = {
     "mediator": 404,
 }
 
+
 def _verified(user: User | None) -> User | None:
     if user is not None:
         User.objects.filter(pk=user.pk).update(phone_verified_at="2025-01-01T00:00:00Z")
@@ -324,6 +325,13 @@ def _revoke(world: World, role: str) -> Request:
     return _json(
         f"/api/v1/companies/{world.other_company.pk}/revoke-verification", {"reason": "执照过期"}
     )
+
+
+def _ranking(world: World, role: str) -> Request:
+    from tousu.metrics.rankings import publish
+
+    (published, *_) = publish("weekly", date(2025, 6, 2), date(2025, 6, 8))
+    return _get(f"/api/v1/rankings/{published.pk}")
 
 
 MATRIX: dict[str, Row] = {
@@ -557,6 +565,14 @@ MATRIX: dict[str, Row] = {
         "mediation",
         lambda w, r: _json(_c(w, "mediation-outcome"), {"succeeded": True, "message": "已和解"}),
         statuses(403, 401, mediator=200),
+    ),
+    # metrics and 红黑榜: public
+    "GET /api/v1/rankings": Row("processing", lambda w, r: _get("/api/v1/rankings"), statuses(200)),
+    "GET /api/v1/rankings/{list_id}": Row("processing", _ranking, statuses(200)),
+    "GET /api/v1/companies/{company_id}/metrics": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/companies/{w.complaint.company_id}/metrics"),
+        statuses(200),
     ),
     # onboarding
     "POST /api/v1/companies/{company_id}/claims": Row(

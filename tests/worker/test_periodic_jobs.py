@@ -185,6 +185,7 @@ def test_every_registered_job_is_idempotent(
         "leads_scan",
         "webhook_retries",
         "webhook_sla_due_soon",
+        "rankings_generate",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1

@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     opendata,
     partners,
     public,
+    rankings,
     staff,
 )
 from .core import api, router

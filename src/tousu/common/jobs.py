@@ -112,6 +112,13 @@ def job_webhook_sla_due_soon() -> dict[str, int]:
     return {"created": webhooks_sla_due_soon()}
 
 
+def job_rankings_generate() -> dict[str, int]:
+    """Publish the 红黑榜 of the latest complete week, month, quarter and overall (once each)."""
+    from tousu.metrics.rankings import rankings_generate
+
+    return rankings_generate()
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -128,6 +135,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("leads_scan", 600, job_leads_scan),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
+    PeriodicJob("rankings_generate", 3600, job_rankings_generate),  # publishes once a period
 )
 
 

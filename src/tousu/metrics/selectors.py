@@ -11,10 +11,20 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from tousu.common.errors import NotFound
 from tousu.companies.models import Company
+from tousu.companies.selectors import company_public_get
 
 from . import formula
-from .models import COUNTERS, FRT_BOUNDS_HOURS, FRT_BUCKETS, CompanyDay, ComplaintMetric
+from .models import (
+    COUNTERS,
+    FRT_BOUNDS_HOURS,
+    FRT_BUCKETS,
+    CompanyDay,
+    ComplaintMetric,
+    ListKind,
+    RankingList,
+)
 
 WINDOWS: tuple[tuple[str, int | None], ...] = (
     ("7", 7),
@@ -257,3 +267,49 @@ def company_inputs(
         for r in rows
         if r["company_id"] in companies
     ]
+
+
+# --- ranking lists (public) ---------------------------------------------------------------
+
+
+def ranking_lists(*, kind: str = "", sector: str | None = None) -> QuerySet[RankingList]:
+    qs = RankingList.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if sector is not None:
+        qs = qs.filter(sector=sector)
+    return qs.order_by("-period_end", "kind", "sector", "-id")
+
+
+def ranking_get(list_id: int) -> RankingList:
+    found = RankingList.objects.filter(pk=list_id).first()
+    if found is None:
+        raise NotFound("找不到该榜单", code="ranking_not_found")
+    return found
+
+
+def latest_lists(sector: str = "") -> list[RankingList]:
+    """The newest list of each kind (current formula version first)."""
+    out = []
+    for kind in ListKind.values:
+        found = ranking_lists(kind=kind, sector=sector).first()
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def company_metrics(company_id: int, today: date | None = None) -> dict[str, Any]:
+    """A company's public metrics: every window with its index, and its brands over all time."""
+    company = company_public_get(company_id)
+    wins = windows(Scope(company_id=company.pk), today)
+    brands = []
+    for brand in company.brands.order_by("name_key", "id"):
+        t = totals(Scope(company_id=company.pk, brand_id=brand.pk))
+        if t.valid:
+            brands.append({"brand_id": brand.pk, "name": brand.name, **t.as_dict()})
+    return {
+        "company_id": company.pk,
+        "formula_version": formula.VERSION,
+        "windows": {label: t.as_dict() for label, t in wins.items()},
+        "brands": brands,
+    }
