@@ -14,7 +14,7 @@ from tousu.accounts.models import User
 from tousu.companies.models import Company
 from tousu.complaints import services
 from tousu.complaints.models import Complaint
-from tousu.metrics.models import COUNTERS, CompanyDay, ComplaintMetric
+from tousu.metrics.models import COUNTERS, CompanyDay, CompanyProblem, ComplaintMetric
 
 
 def complaint_input(
@@ -45,8 +45,11 @@ def file_complaint(consumer: User) -> Callable[..., Complaint]:
 
 
 def day_table() -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """The non-zero day rows, keyed by (company, brand, day)."""
-    out = {}
+    """The non-zero day rows, keyed by (company, brand, day), and the problem-type rows."""
+    out: dict[tuple[Any, ...], tuple[int, ...]] = {
+        (row.company_id, row.problem_type): (row.valid,)
+        for row in CompanyProblem.objects.exclude(valid=0)
+    }
     for row in CompanyDay.objects.all():
         values = tuple(getattr(row, k) for k in COUNTERS)
         if any(values):
@@ -64,6 +67,7 @@ def complaint_table() -> dict[int, tuple[Any, ...]]:
             row.clock_started_at,
             row.first_reply_at,
             row.overdue,
+            tuple(row.problem_types),
             *(getattr(row, k) for k in COUNTERS),
         )
         for row in ComplaintMetric.objects.all()

@@ -100,6 +100,8 @@ class ComplaintMetric(Counters):
     clock_started_at = models.DateTimeField(null=True)
     first_reply_at = models.DateTimeField(null=True)
     overdue = models.BooleanField(default=False)
+    # the complaint's problem types, counted in ``CompanyProblem`` while it is valid
+    problem_types = models.JSONField(default=list)
 
     class Meta:
         indexes = [
@@ -108,6 +110,24 @@ class ComplaintMetric(Counters):
 
     def __str__(self) -> str:
         return f"metrics of complaint {self.complaint_id}"
+
+
+class CompanyProblem(models.Model):
+    """Valid complaints of a company per problem type (a complaint may have several)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    problem_type = models.CharField(max_length=30)
+    valid = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "problem_type"], name="metrics_companyproblem_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.problem_type}"
 
 
 class ListKind(models.TextChoices):

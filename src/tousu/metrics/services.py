@@ -21,7 +21,7 @@ from django.db.models import F
 from tousu.complaints.models import ComplaintEvent, Rating
 
 from .fold import STATE_FIELDS, Event, State, diff, rating_from_payload, step
-from .models import COUNTERS, CompanyDay, ComplaintMetric
+from .models import COUNTERS, CompanyDay, CompanyProblem, ComplaintMetric
 
 Key = tuple[int, int, date]  # company id, brand key, cohort day
 BATCH = 2000
@@ -42,12 +42,15 @@ def _state_of(row: ComplaintMetric) -> State:
     )
 
 
-def _row_of(complaint_id: int, company_id: int, brand_key: int, state: State) -> ComplaintMetric:
+def _row_of(
+    complaint_id: int, company_id: int, brand_key: int, state: State, types: list[str]
+) -> ComplaintMetric:
     assert state.day is not None
     return ComplaintMetric(
         complaint_id=complaint_id,
         company_id=company_id,
         brand_key=brand_key,
+        problem_types=sorted(set(types or [])),
         **{name: getattr(state, name) for name in STATE_FIELDS},
         **state.counts,
     )
@@ -69,6 +72,23 @@ def apply_delta(key: Key, delta: dict[str, int]) -> None:
         rows.update(**updates)
 
 
+def apply_problems(company_id: int, delta: dict[str, int]) -> None:
+    """Add ``delta`` (problem type → change of valid complaints) to the company's rows."""
+    for problem_type, n in sorted(delta.items()):
+        if not n:
+            continue
+        rows = CompanyProblem.objects.filter(company_id=company_id, problem_type=problem_type)
+        if rows.update(valid=F("valid") + n):
+            continue
+        try:
+            with transaction.atomic():
+                CompanyProblem.objects.create(
+                    company_id=company_id, problem_type=problem_type, valid=n
+                )
+        except IntegrityError:
+            rows.update(valid=F("valid") + n)
+
+
 # --- one event at a time (registered in tousu.complaints.hooks) --------------------------
 
 
@@ -83,9 +103,13 @@ def on_event(event: ComplaintEvent) -> None:
             refresh([complaint.pk])
             return
         state = step(State(), _event_of(event), sla_days=_sla_days())
-        _row_of(complaint.pk, complaint.company_id, complaint.brand_id or 0, state).save(
-            force_insert=True
-        )
+        _row_of(
+            complaint.pk,
+            complaint.company_id,
+            complaint.brand_id or 0,
+            state,
+            list(complaint.problem_types or []),
+        ).save(force_insert=True)
         return
     state = _state_of(row)
     before = dict(state.counts)
@@ -95,6 +119,8 @@ def on_event(event: ComplaintEvent) -> None:
     fields.update({k: state.counts[k] for k in changed})
     ComplaintMetric.objects.filter(pk=row.pk).update(**fields)
     apply_delta((row.company_id, row.brand_key, row.day), changed)
+    if "valid" in changed:
+        apply_problems(row.company_id, dict.fromkeys(row.problem_types, changed["valid"]))
 
 
 def _event_of(event: ComplaintEvent) -> Event:
@@ -114,25 +140,30 @@ def on_bulk(complaint_ids: list[int]) -> None:
     refresh(complaint_ids)
 
 
+Folded = tuple[int, int, int, State, list[str]]
+
+
 def _fold_timelines(
     rows: Iterable[tuple[Any, ...]], ratings: dict[int, tuple[int, int, int]]
-) -> Iterator[tuple[int, int, int, State]]:
-    """Fold event rows ``(id, complaint_id, company_id, brand_id, kind, action, to_status,
-    created_at)`` ordered by complaint and id; yields ``(complaint, company, brand_key,
-    state)``."""
+) -> Iterator[Folded]:
+    """Fold event rows ``(id, complaint_id, company_id, brand_id, problem_types, kind, action,
+    to_status, created_at)`` ordered by complaint and id; yields ``(complaint, company,
+    brand_key, state, problem_types)``."""
     sla_days = _sla_days()
     current: int | None = None
     company = brand = 0
+    types: list[str] = []
     state = State()
-    for event_id, complaint_id, company_id, brand_id, kind, action, to_status, at in rows:
+    for event_id, complaint_id, company_id, brand_id, ptypes, kind, action, to_status, at in rows:
         if complaint_id != current:
             if current is not None and state.day is not None:
-                yield current, company, brand, state
+                yield current, company, brand, state, types
             current, company, brand, state = complaint_id, company_id, brand_id or 0, State()
+            types = list(ptypes or [])
         ev = Event(kind, action, to_status, at, ratings.get(event_id))
         step(state, ev, sla_days=sla_days)
     if current is not None and state.day is not None:
-        yield current, company, brand, state
+        yield current, company, brand, state, types
 
 
 EVENT_COLUMNS = (
@@ -140,6 +171,7 @@ EVENT_COLUMNS = (
     "complaint_id",
     "complaint__company_id",
     "complaint__brand_id",
+    "complaint__problem_types",
     "kind",
     "action",
     "to_status",
@@ -162,29 +194,37 @@ def refresh(complaint_ids: list[int]) -> None:
     for start in range(0, len(complaint_ids), BATCH):
         ids = complaint_ids[start : start + BATCH]
         acc: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+        problems: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         old = list(ComplaintMetric.objects.filter(pk__in=ids))
         for row in old:
             sums = acc[(row.company_id, row.brand_key, row.day)]
             for k in COUNTERS:
                 sums[k] -= getattr(row, k)
+            for t in row.problem_types if row.valid else []:
+                problems[row.company_id][t] -= 1
         events = (
             ComplaintEvent.objects.filter(complaint_id__in=ids)
             .order_by("complaint_id", "id")
             .values_list(*EVENT_COLUMNS)
         )
         new = []
-        for complaint_id, company_id, brand_key, state in _fold_timelines(
+        for complaint_id, company_id, brand_key, state, types in _fold_timelines(
             events, _ratings(complaint_id__in=ids)
         ):
             assert state.day is not None
             sums = acc[(company_id, brand_key, state.day)]
             for k in COUNTERS:
                 sums[k] += state.counts[k]
-            new.append(_row_of(complaint_id, company_id, brand_key, state))
+            row = _row_of(complaint_id, company_id, brand_key, state, types)
+            for t in row.problem_types if row.valid else []:
+                problems[company_id][t] += 1
+            new.append(row)
         ComplaintMetric.objects.filter(pk__in=ids).delete()
         ComplaintMetric.objects.bulk_create(new)
         for key in sorted(acc):  # a fixed order: no deadlock between two refreshes
             apply_delta(key, {k: v for k, v in acc[key].items() if v})
+        for company_id in sorted(problems):
+            apply_problems(company_id, problems[company_id])
 
 
 # --- everything from the timelines -------------------------------------------------------
@@ -195,6 +235,7 @@ def rebuild(*, stdout: Any = None) -> dict[str, float]:
     t0 = time.perf_counter()
     with transaction.atomic():
         CompanyDay.objects.all().delete()
+        CompanyProblem.objects.all().delete()
         ComplaintMetric.objects.all().delete()
         ratings = _ratings()
         events = (
@@ -204,16 +245,20 @@ def rebuild(*, stdout: Any = None) -> dict[str, float]:
         )
         sums: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
         batch: list[ComplaintMetric] = []
+        problems: dict[tuple[int, str], int] = defaultdict(int)
         complaints = 0
-        for complaint_id, company_id, brand_key, state in _fold_timelines(events, ratings):
+        for complaint_id, company_id, brand_key, state, types in _fold_timelines(events, ratings):
             assert state.day is not None
             complaints += 1
+            row = _row_of(complaint_id, company_id, brand_key, state, types)
+            for t in row.problem_types if row.valid else []:
+                problems[(company_id, t)] += 1
             if any(state.counts.values()):
                 acc = sums[(company_id, brand_key, state.day)]
                 for k, v in state.counts.items():
                     if v:
                         acc[k] += v
-            batch.append(_row_of(complaint_id, company_id, brand_key, state))
+            batch.append(row)
             if len(batch) >= BATCH:
                 ComplaintMetric.objects.bulk_create(batch)
                 batch.clear()
@@ -224,6 +269,11 @@ def rebuild(*, stdout: Any = None) -> dict[str, float]:
                 for (c, b, d), counts in sums.items()
             ),
             batch_size=BATCH,
+        )
+        CompanyProblem.objects.bulk_create(
+            CompanyProblem(company_id=c, problem_type=t, valid=n)
+            for (c, t), n in problems.items()
+            if n
         )
     return {
         "complaints": complaints,
