@@ -10,6 +10,7 @@ urlpatterns = [
     path("open-data/", include("tousu.opendata.urls")),
     path("staff/partners/", include("tousu.partners.urls")),
     path("", include("tousu.leads.urls")),
+    path("", include("tousu.metrics.urls")),
     path("", include("tousu.web.urls")),
 ]
 

@@ -21,6 +21,7 @@ from .models import (
     FRT_BOUNDS_HOURS,
     FRT_BUCKETS,
     CompanyDay,
+    CompanyProblem,
     ComplaintMetric,
     ListKind,
     RankingList,
@@ -313,3 +314,27 @@ def company_metrics(company_id: int, today: date | None = None) -> dict[str, Any
         "windows": {label: t.as_dict() for label, t in wins.items()},
         "brands": brands,
     }
+
+
+def valid_counts(company_ids: list[int]) -> dict[int, int]:
+    """Valid complaints (all time) per company, for a page of the company directory."""
+    rows = (
+        CompanyDay.objects.filter(company_id__in=company_ids)
+        .values("company_id")
+        .annotate(n=Sum("valid"))
+        .values_list("company_id", "n")
+    )
+    return {company_id: int(n or 0) for company_id, n in rows}
+
+
+def company_problem_types(company_id: int) -> list[tuple[str, str, int]]:
+    """(code, label, valid complaints) per problem type, most frequent first."""
+    from tousu.complaints.models import ProblemType
+
+    labels = dict(ProblemType.choices)
+    rows = CompanyProblem.objects.filter(company_id=company_id, valid__gt=0).order_by(
+        "-valid", "problem_type"
+    )
+    return [
+        (r.problem_type, str(labels.get(r.problem_type, r.problem_type)), r.valid) for r in rows
+    ]
