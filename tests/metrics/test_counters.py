@@ -191,3 +191,60 @@ def test_company_merge_moves_the_counters(
     before = day_table()
     call_command("metrics_rebuild")
     assert day_table() == before
+
+
+def test_imported_histories_are_counted_like_a_rebuild(
+    company: Company, other_company: Company, consumer: User
+) -> None:
+    from django.db import transaction
+
+    from tousu.complaints.services import ImportedComplaint, ImportedStep, complaints_import
+
+    def history(n: int, company: Company, *steps: tuple[str, int]) -> ImportedComplaint:
+        at = T0 - timedelta(days=n)
+        return ImportedComplaint(
+            title=f"导入投诉{n}",
+            details=f"导入投诉{n}：商家拒不退款。",
+            company_id=company.pk,
+            submitted_at=at,
+            problem_types=["refund_difficult", "quality"],
+            steps=[
+                ImportedStep(
+                    action,
+                    at + timedelta(hours=h),
+                    target="processing" if action == "accept" else None,
+                    rating=(4, 4, 5) if action == "confirm" else None,
+                )
+                for action, h in steps
+            ],
+        )
+
+    records = [
+        history(
+            1, company, ("accept", 1), ("reply", 30), ("request_completion", 40), ("confirm", 50)
+        ),
+        history(2, company, ("accept", 1), ("reply", 300)),
+        history(
+            2,
+            other_company,
+            ("accept", 1),
+            ("reply", 2),
+            ("request_completion", 3),
+            ("auto_complete", 200),
+        ),
+        history(3, other_company),
+    ]
+    with transaction.atomic():
+        complaints_import(consumer=consumer, records=records)
+    assert _all(company) == {
+        "valid": 2,
+        "assigned": 2,
+        "replied": 2,
+        "replied_in_sla": 1,
+        "completed": 1,
+        "rated": 1,
+    }
+    incremental = (day_table(), complaint_table())
+    call_command("metrics_rebuild")
+    assert (day_table(), complaint_table()) == incremental
+    assert incremental[0][(company.pk, "quality")] == (2,)

@@ -72,6 +72,38 @@ def apply_delta(key: Key, delta: dict[str, int]) -> None:
         rows.update(**updates)
 
 
+def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
+    """Apply many deltas: keys without a row yet (most of them for an import of old
+    complaints) are inserted in one statement, the others updated one by one."""
+    deltas = {key: {k: v for k, v in d.items() if v} for key, d in acc.items()}
+    deltas = {key: d for key, d in deltas.items() if d}
+    if not deltas:
+        return
+    existing = set(
+        CompanyDay.objects.filter(
+            company_id__in={key[0] for key in deltas}, day__in={key[2] for key in deltas}
+        ).values_list("company_id", "brand_key", "day")
+    )
+    missing = {key for key in deltas if key not in existing}
+    inserted = False
+    if missing:
+        try:
+            with transaction.atomic():
+                CompanyDay.objects.bulk_create(
+                    [
+                        CompanyDay(company_id=c, brand_key=b, day=d, **deltas[(c, b, d)])
+                        for c, b, d in sorted(missing)
+                    ],
+                    batch_size=500,
+                )
+            inserted = True
+        except IntegrityError:  # a concurrent writer created one of them: go key by key
+            inserted = False
+    for key in sorted(deltas):  # a fixed order: no deadlock between two refreshes
+        if not (inserted and key in missing):
+            apply_delta(key, deltas[key])
+
+
 def apply_problems(company_id: int, delta: dict[str, int]) -> None:
     """Add ``delta`` (problem type → change of valid complaints) to the company's rows."""
     for problem_type, n in sorted(delta.items()):
@@ -221,8 +253,7 @@ def refresh(complaint_ids: list[int]) -> None:
             new.append(row)
         ComplaintMetric.objects.filter(pk__in=ids).delete()
         ComplaintMetric.objects.bulk_create(new)
-        for key in sorted(acc):  # a fixed order: no deadlock between two refreshes
-            apply_delta(key, {k: v for k, v in acc[key].items() if v})
+        _apply_many(acc)
         for company_id in sorted(problems):
             apply_problems(company_id, problems[company_id])
 
