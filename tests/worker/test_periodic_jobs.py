@@ -186,6 +186,7 @@ def test_every_registered_job_is_idempotent(
         "webhook_retries",
         "webhook_sla_due_soon",
         "rankings_generate",
+        "service_stars",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -178,3 +179,47 @@ class RankingList(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableError("a published ranking list cannot be deleted")
+
+
+class StarPeriod(models.TextChoices):
+    QUARTERLY = "quarterly", "季度"
+    ANNUAL = "annual", "年度"
+
+
+class StarState(models.TextChoices):
+    NOMINATED = "nominated", "待确认"
+    CONFIRMED = "confirmed", "已授予"
+    DECLINED = "declined", "未授予"
+
+
+class ServiceStar(models.Model):
+    """消费者服务之星: a nomination computed from the data (``stars.py``), then confirmed or
+    declined by staff. The award page shows confirmed ones."""
+
+    period = models.CharField(max_length=10, choices=StarPeriod.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    index = models.FloatField()
+    inputs = models.JSONField(default=dict)
+    formula_version = models.CharField(max_length=10)
+    state = models.CharField(max_length=10, choices=StarState.choices, default=StarState.NOMINATED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_end", "period", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "period_end", "company", "formula_version"],
+                name="metrics_servicestar_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.period_end} #{self.rank} {self.company_id}"
