@@ -56,6 +56,10 @@ def test_company_page_shows_index_windows_and_sla_without_scanning_complaints(
     assert "服务指数" in html and "近30天" in html and "首次回复用时分布" in html
     assert "6 / 11" not in html  # rates are shown as percentages
     assert "55%" in html  # 6 of 11 replied
+    # the chart's data, the vendored library (no CDN) and the table fallback
+    assert 'id="weekly-data"' in html and "vendor/uPlot-1.6.32.iife.min.js" in html
+    assert "cdn" not in html.lower()
+    assert "数据表" in html
     aggregates_over_complaints = [
         q["sql"]
         for q in queries.captured_queries

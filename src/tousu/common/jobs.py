@@ -98,6 +98,8 @@ def job_leads_scan() -> dict[str, int]:
     from tousu.leads.services import leads_scan
 
     return leads_scan()
+
+
 def job_webhook_retries() -> dict[str, int]:
     """Send webhook deliveries whose next attempt is due (retries with backoff)."""
     from tousu.merchants.webhooks import webhook_retries

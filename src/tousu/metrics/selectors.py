@@ -208,7 +208,7 @@ def _sums(prefix: str = "", q: Q | None = None) -> dict[str, Any]:
     return {prefix + k: Sum(k, filter=q) for k in COUNTERS}
 
 
-def overdue_now(scope: Scope) -> int:
+def _overdue(scope: Scope) -> QuerySet[ComplaintMetric]:
     qs = ComplaintMetric.objects.filter(overdue=True)
     if scope.company_id is not None:
         qs = qs.filter(company_id=scope.company_id)
@@ -221,10 +221,17 @@ def overdue_now(scope: Scope) -> int:
         if scope.region:
             companies = companies.filter(region_id__startswith=region_prefix(scope.region))
         qs = qs.filter(company_id__in=companies.values("pk"))
-    return qs.count()
+    return qs
 
 
-def _window_sums(qs: QuerySet[CompanyDay], starts: list[date | None]) -> list[dict[str, int]]:
+def overdue_now(scope: Scope) -> int:
+    """Complaints of the scope whose reply is overdue right now (through an index)."""
+    return _overdue(scope).count()
+
+
+def _window_sums(
+    qs: QuerySet[CompanyDay], starts: list[date | None], overdue: Scope | None = None
+) -> list[dict[str, int]]:
     """The counter sums of ``qs`` for each start day (None: all rows), in one query.
 
     Written as ``SUM(CASE …)`` over the filtered rows in SQL of our own: the ORM takes longer to
@@ -239,6 +246,10 @@ def _window_sums(qs: QuerySet[CompanyDay], starts: list[date | None]) -> list[di
             else:
                 columns.append(f"SUM(CASE WHEN sub.{quote('day')} >= %s THEN sub.{quote(k)} END)")
                 outer_params.append(start.isoformat() if connection.vendor == "sqlite" else start)
+    if overdue is not None:  # the live overdue count, as one more column of the same query
+        overdue_sql, overdue_params = _overdue(overdue).values("pk").query.sql_with_params()
+        columns.append(f"(SELECT COUNT(*) FROM ({overdue_sql}) o)")  # noqa: S608
+        outer_params.extend(overdue_params)
     # only our column names (COUNTERS, quoted) and the ORM's own SQL; values are parameters
     sql = f"SELECT {', '.join(columns)} FROM ({inner}) sub"  # noqa: S608
     with connection.cursor() as cursor:
@@ -246,9 +257,13 @@ def _window_sums(qs: QuerySet[CompanyDay], starts: list[date | None]) -> list[di
         row = cursor.fetchone()
     values = list(row or [])
     n = len(COUNTERS)
-    return [
+    out = [
         {k: int(values[i * n + j] or 0) for j, k in enumerate(COUNTERS)} for i in range(len(starts))
     ]
+    if overdue is not None:
+        for sums in out:
+            sums["overdue_now"] = int(values[-1] or 0)
+    return out
 
 
 def totals(scope: Scope, start: date | None = None, end: date | None = None) -> Totals:
@@ -258,8 +273,8 @@ def totals(scope: Scope, start: date | None = None, end: date | None = None) -> 
         qs = qs.filter(day__gte=start)
     if end is not None:
         qs = qs.filter(day__lte=end)
-    (sums,) = _window_sums(qs, [None])
-    return Totals.from_sums(sums, overdue_now=overdue_now(scope))
+    (sums,) = _window_sums(qs, [None], overdue=scope)
+    return Totals.from_sums(sums, overdue_now=sums["overdue_now"])
 
 
 def window_start(days: int | None, today: date) -> date | None:
@@ -273,10 +288,10 @@ def windows(scope: Scope, today: date | None = None) -> dict[str, Totals]:
     sums = _window_sums(
         scope.filter(CompanyDay.objects.filter(day__lte=today)),
         [window_start(days, today) for _label, days in WINDOWS],
+        overdue=scope,
     )
-    overdue = overdue_now(scope)
     return {
-        label: Totals.from_sums(s, overdue_now=overdue)
+        label: Totals.from_sums(s, overdue_now=s["overdue_now"])
         for (label, _days), s in zip(WINDOWS, sums, strict=True)
     }
 
@@ -366,4 +381,40 @@ def company_problem_types(company_id: int) -> list[tuple[str, str, int]]:
     )
     return [
         (r.problem_type, str(labels.get(r.problem_type, r.problem_type)), r.valid) for r in rows
+    ]
+
+
+def company_weekly(
+    company_id: int, weeks: int = 26, today: date | None = None
+) -> list[dict[str, Any]]:
+    """Complaints filed per week (Monday first) over the last ``weeks`` weeks, with the reply and
+    completion rates of each week's complaints (one query over the company's day rows)."""
+    today = today or timezone.localdate()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    rows = (
+        CompanyDay.objects.filter(company_id=company_id, day__gte=first, day__lte=today)
+        .values("day")
+        .annotate(
+            valid=Sum("valid"),
+            assigned=Sum("assigned"),
+            replied=Sum("replied"),
+            completed=Sum("completed"),
+        )
+    )
+    buckets = {
+        first + timedelta(weeks=i): {"valid": 0, "assigned": 0, "replied": 0, "completed": 0}
+        for i in range(weeks)
+    }
+    for r in rows:
+        week = r["day"] - timedelta(days=r["day"].weekday())
+        for k in ("valid", "assigned", "replied", "completed"):
+            buckets[week][k] += int(r[k] or 0)
+    return [
+        {
+            "week": week.isoformat(),
+            "valid": b["valid"],
+            "reply_rate": round(100 * b["replied"] / b["assigned"], 1) if b["assigned"] else None,
+            "completion_rate": round(100 * b["completed"] / b["valid"], 1) if b["valid"] else None,
+        }
+        for week, b in sorted(buckets.items())
     ]

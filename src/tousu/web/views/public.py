@@ -69,6 +69,7 @@ from tousu.metrics.selectors import (
     Scope,
     Totals,
     company_problem_types,
+    company_weekly,
     valid_counts,
     windows,
 )
@@ -702,6 +703,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "index": wins["365"].index,
             "index_window": WINDOW_LABELS["365"],
             "frt_histogram": _frt_histogram(stats),
+            "weekly": company_weekly(company.pk),
             "min_valid": formula.MIN_VALID,
             "recent": recent,
             "has_more": more is not None,
