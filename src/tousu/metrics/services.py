@@ -147,8 +147,14 @@ def on_event(event: ComplaintEvent) -> None:
     before = dict(state.counts)
     step(state, _event_of(event), sla_days=_sla_days())
     changed = diff(before, state.counts)
-    fields = {name: getattr(state, name) for name in STATE_FIELDS if name != "day"}
+    fields = {
+        name: getattr(state, name)
+        for name in STATE_FIELDS
+        if name != "day" and getattr(state, name) != getattr(row, name)
+    }
     fields.update({k: state.counts[k] for k in changed})
+    if not fields:  # a follow-up, a hide, a further reply: nothing to count
+        return
     ComplaintMetric.objects.filter(pk=row.pk).update(**fields)
     apply_delta((row.company_id, row.brand_key, row.day), changed)
     if "valid" in changed:
