@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tousu.companies.models import Company
 
@@ -132,10 +133,10 @@ class CompanyProblem(models.Model):
 
 
 class ListKind(models.TextChoices):
-    WEEKLY = "weekly", "周榜"
-    MONTHLY = "monthly", "月榜"
-    QUARTERLY = "quarterly", "季榜"
-    OVERALL = "overall", "总榜"
+    WEEKLY = "weekly", _("周榜")
+    MONTHLY = "monthly", _("月榜")
+    QUARTERLY = "quarterly", _("季榜")
+    OVERALL = "overall", _("总榜")
 
 
 class ImmutableError(Exception):
@@ -182,14 +183,14 @@ class RankingList(models.Model):
 
 
 class StarPeriod(models.TextChoices):
-    QUARTERLY = "quarterly", "季度"
-    ANNUAL = "annual", "年度"
+    QUARTERLY = "quarterly", _("季度")
+    ANNUAL = "annual", _("年度")
 
 
 class StarState(models.TextChoices):
-    NOMINATED = "nominated", "待确认"
-    CONFIRMED = "confirmed", "已授予"
-    DECLINED = "declined", "未授予"
+    NOMINATED = "nominated", _("待确认")
+    CONFIRMED = "confirmed", _("已授予")
+    DECLINED = "declined", _("未授予")
 
 
 class ServiceStar(models.Model):
