@@ -569,6 +569,9 @@ MATRIX: dict[str, Row] = {
     # metrics and 红黑榜: public
     "GET /api/v1/rankings": Row("processing", lambda w, r: _get("/api/v1/rankings"), statuses(200)),
     "GET /api/v1/rankings/{list_id}": Row("processing", _ranking, statuses(200)),
+    "GET /api/v1/metrics": Row(
+        "processing", lambda w, r: _get("/api/v1/metrics?sector=ecommerce"), statuses(200)
+    ),
     "GET /api/v1/companies/{company_id}/metrics": Row(
         "processing",
         lambda w, r: _get(f"/api/v1/companies/{w.complaint.company_id}/metrics"),

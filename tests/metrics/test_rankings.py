@@ -157,3 +157,26 @@ def test_a_complaint_is_counted_once_however_it_moves(
     assert Complaint.objects.count() == 27
     before = windows(Scope(), today=date(2026, 5, 11))["all"]
     assert before.valid == 27 and before.replied == 16
+
+
+def test_sector_and_region_metrics_api(ranked: list[Company], client: Client) -> None:
+    body = client.get("/api/v1/metrics?sector=ecommerce").json()
+    assert body["windows"]["all"]["valid"] == 27
+    assert client.get("/api/v1/metrics?sector=travel").json()["windows"]["all"]["valid"] == 0
+    assert client.get("/api/v1/metrics").json()["windows"]["all"]["valid"] == 27
+    bad = client.get("/api/v1/metrics?sector=nonsense")
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_sector"
+    assert client.get("/api/v1/metrics?region=11").json()["code"] == "invalid_region"
+    assert client.get("/api/v1/metrics?region=110000").json()["windows"]["all"]["valid"] == 0
+    from tousu.companies.models import Region
+
+    province = Region.objects.get_or_create(code="330000", defaults={"name": "浙江省", "level": 1})[
+        0
+    ]
+    city = Region.objects.get_or_create(
+        code="330100", defaults={"name": "杭州市", "level": 2, "parent": province}
+    )[0]
+    Company.objects.filter(pk=ranked[0].pk).update(region=city)
+    assert client.get("/api/v1/metrics?region=330000").json()["windows"]["all"]["valid"] == 12
+    assert client.get("/api/v1/metrics?region=330100").json()["windows"]["all"]["valid"] == 12
+    assert client.get("/api/v1/metrics?region=330200").json()["windows"]["all"]["valid"] == 0

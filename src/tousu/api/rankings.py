@@ -8,8 +8,11 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from tousu.common.errors import ValidationFailed
+from tousu.companies.models import Sector
+from tousu.metrics import formula
 from tousu.metrics.models import RankingList
-from tousu.metrics.selectors import company_metrics, ranking_get, ranking_lists
+from tousu.metrics.selectors import Scope, company_metrics, ranking_get, ranking_lists, windows
 
 from .core import router
 from .schemas import ErrorOut
@@ -66,3 +69,34 @@ def get_company_metrics(request: HttpRequest, company_id: int) -> dict[str, Any]
     """Metrics over 7/30/90/365 days and all time (complaints filed in the window), with rates'
     95 % Wilson intervals, SLA record and the service index (docs/rankings.md)."""
     return company_metrics(company_id)
+
+
+class ScopeMetricsOut(Schema):
+    sector: str
+    region: str
+    formula_version: str
+    windows: dict[str, dict[str, Any]]
+
+
+@router.get("/metrics", response={200: ScopeMetricsOut, 422: ErrorOut}, tags=["public"])
+def get_scope_metrics(request: HttpRequest, sector: str = "", region: str = "") -> dict[str, Any]:
+    """Metrics of a sector and/or region (a GB/T 2260 code: a province or prefecture code
+    covers its divisions), or of the whole platform when neither is given."""
+    sector, region = sector.strip(), region.strip()
+    if sector and sector not in Sector.values:
+        raise ValidationFailed(
+            "行业代码无效",
+            code="invalid_sector",
+            details={"field": "sector", "allowed": Sector.values},
+        )
+    if region and not (region.isascii() and region.isdigit() and len(region) == 6):
+        raise ValidationFailed(
+            "地区代码应为6位数字", code="invalid_region", details={"field": "region"}
+        )
+    wins = windows(Scope(sector=sector, region=region))
+    return {
+        "sector": sector,
+        "region": region,
+        "formula_version": formula.VERSION,
+        "windows": {label: t.as_dict() for label, t in wins.items()},
+    }

@@ -54,7 +54,7 @@ class Scope:
         if self.sector:
             qs = qs.filter(company__sector=self.sector)
         if self.region:
-            qs = qs.filter(company__region_id__startswith=region_prefix(self.region))
+            qs = qs.filter(company__region__code__startswith=region_prefix(self.region))
         return qs
 
 
@@ -219,7 +219,7 @@ def _overdue(scope: Scope) -> QuerySet[ComplaintMetric]:
         if scope.sector:
             companies = companies.filter(sector=scope.sector)
         if scope.region:
-            companies = companies.filter(region_id__startswith=region_prefix(scope.region))
+            companies = companies.filter(region__code__startswith=region_prefix(scope.region))
         qs = qs.filter(company_id__in=companies.values("pk"))
     return qs
 
