@@ -248,3 +248,13 @@ def test_imported_histories_are_counted_like_a_rebuild(
     call_command("metrics_rebuild")
     assert (day_table(), complaint_table()) == incremental
     assert incremental[0][(company.pk, "quality")] == (2,)
+
+
+def test_cached_reply_deadline_equals_the_calendar() -> None:
+    from tousu.common.calendar import add_working_days
+    from tousu.metrics.fold import reply_deadline
+
+    start = datetime(2025, 9, 20, 23, 59, tzinfo=TZ)  # across 国庆 2025 and weekends
+    for hours in range(0, 24 * 40, 7):
+        at = start + timedelta(hours=hours)
+        assert reply_deadline(at, 5) == add_working_days(at, 5)

@@ -27,12 +27,13 @@ Definitions (docs/domain.md "Metrics", docs/rankings.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
 
-from tousu.common.calendar import add_working_days
+from tousu.common.calendar import is_working_day
 
 from .models import COUNTERS, FRT_BOUNDS_HOURS
 
@@ -82,6 +83,24 @@ def frt_bucket(seconds: int) -> int:
     return len(FRT_BOUNDS_HOURS)
 
 
+@lru_cache(maxsize=16384)
+def _nth_working_day(day: date, n: int) -> date:
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def reply_deadline(clock: datetime, days: int) -> datetime:
+    """``tousu.common.calendar.add_working_days`` (the same local time on the ``days``-th working
+    day after), with the day arithmetic cached: the rebuild asks it once per reply."""
+    local = timezone.localtime(clock)
+    day = _nth_working_day(local.date(), days)
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
 def rating_from_payload(action: str, payload: dict[str, Any]) -> tuple[int, int, int] | None:
     if action != CONFIRM:
         return None
@@ -124,7 +143,7 @@ def step(state: State, ev: Event, *, sla_days: int) -> State:
         c["frt_seconds"] = seconds
         c[f"frt_b{frt_bucket(seconds)}"] = 1
         clock = state.clock_started_at or state.first_assigned_at
-        if ev.at <= add_working_days(clock, sla_days):
+        if ev.at <= reply_deadline(clock, sla_days):
             c["replied_in_sla"] = 1
     return state
 

@@ -8,6 +8,7 @@ complaints of the same company and day never lose a count.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from tousu.complaints.models import ComplaintEvent, Rating
@@ -267,6 +268,51 @@ def refresh(complaint_ids: list[int]) -> None:
 # --- everything from the timelines -------------------------------------------------------
 
 
+def _insert_rows(model: Any, columns: list[str], rows: list[list[Any]]) -> None:
+    """``INSERT`` many rows with one prepared statement (the ORM's ``bulk_create`` spends most
+    of a rebuild preparing values field by field)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (our own names only)
+        quote(model._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+METRIC_COLUMNS = [
+    "complaint_id",
+    "company_id",
+    "brand_key",
+    "day",
+    "first_assigned_at",
+    "clock_started_at",
+    "first_reply_at",
+    "overdue",
+    "problem_types",
+    *COUNTERS,
+]
+
+
+def _metric_values(row: ComplaintMetric) -> list[Any]:
+    ops = connection.ops
+    return [
+        row.complaint_id,
+        row.company_id,
+        row.brand_key,
+        ops.adapt_datefield_value(row.day),
+        ops.adapt_datetimefield_value(row.first_assigned_at),
+        ops.adapt_datetimefield_value(row.clock_started_at),
+        ops.adapt_datetimefield_value(row.first_reply_at),
+        row.overdue,
+        json.dumps(row.problem_types),
+        *(getattr(row, k) for k in COUNTERS),
+    ]
+
+
 def rebuild(*, stdout: Any = None) -> dict[str, float]:
     """Recompute every contribution and day row from ComplaintEvent and Rating rows."""
     t0 = time.perf_counter()
@@ -295,18 +341,21 @@ def rebuild(*, stdout: Any = None) -> dict[str, float]:
                 for k, v in state.counts.items():
                     if v:
                         acc[k] += v
-            batch.append(row)
+            batch.append(_metric_values(row))
             if len(batch) >= BATCH:
-                ComplaintMetric.objects.bulk_create(batch)
+                _insert_rows(ComplaintMetric, METRIC_COLUMNS, batch)
                 batch.clear()
-        ComplaintMetric.objects.bulk_create(batch)
-        CompanyDay.objects.bulk_create(
-            (
-                CompanyDay(company_id=c, brand_key=b, day=d, **counts)
-                for (c, b, d), counts in sums.items()
-            ),
-            batch_size=BATCH,
-        )
+        _insert_rows(ComplaintMetric, METRIC_COLUMNS, batch)
+        day_rows = [
+            [c, b, connection.ops.adapt_datefield_value(d), *(counts[k] for k in COUNTERS)]
+            for (c, b, d), counts in sums.items()
+        ]
+        for start in range(0, len(day_rows), BATCH):
+            _insert_rows(
+                CompanyDay,
+                ["company_id", "brand_key", "day", *COUNTERS],
+                day_rows[start : start + BATCH],
+            )
         CompanyProblem.objects.bulk_create(
             CompanyProblem(company_id=c, problem_type=t, valid=n)
             for (c, t), n in problems.items()
