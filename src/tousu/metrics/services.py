@@ -327,7 +327,7 @@ def rebuild(*, stdout: Any = None) -> dict[str, float]:
             .iterator(chunk_size=10000)
         )
         sums: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-        batch: list[ComplaintMetric] = []
+        batch: list[list[Any]] = []
         problems: dict[tuple[int, str], int] = defaultdict(int)
         complaints = 0
         for complaint_id, company_id, brand_key, state, types in _fold_timelines(events, ratings):
