@@ -229,7 +229,7 @@ def main() -> None:
     args = parser.parse_args()
     db = ROOT / "var" / "bench" / f"metrics-{args.complaints}.sqlite3"
     db.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not db.exists()
+    fresh = not db.exists() and not os.environ.get("DATABASE_URL")
     setup(db)
     from tests.metrics.conftest import complaint_table, day_table  # noqa: F401 (same tables)
 
