@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tousu.companies",
     "tousu.complaints",
     "tousu.moderation",
+    "tousu.privacy",
     "tousu.engagement",
     "tousu.opendata",
     "tousu.partners",
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
     "tousu.imports",
     "tousu.merchants",
     "tousu.metrics",
+    "tousu.search",
+    "tousu.datagen",
+    "tousu.insights",
     "tousu.api",
     "tousu.web",
 ]
@@ -89,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tousu.moderation.context.ClientAddressMiddleware",  # submitting address (mass filing)
     "tousu.partners.middleware.ApiLimitsMiddleware",  # per-client limits of the read API
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -233,6 +238,10 @@ TOUSU: dict[str, Any] = {
     "REOPEN_WITHIN_DAYS": 30,
     # complaints about purchases older than this are not accepted
     "MAX_COMPLAINT_AGE_DAYS": 3 * 365,
+    # screening (docs/moderation.md): accept clean complaints the model is this sure about
+    # without a moderator. Off unless the operator sets TOUSU_AUTO_ACCEPT=1.
+    "AUTO_ACCEPT": env_bool("TOUSU_AUTO_ACCEPT", False),
+    "AUTO_ACCEPT_MIN_CONFIDENCE": float(os.environ.get("TOUSU_AUTO_ACCEPT_MIN_CONFIDENCE") or 0.98),
     "EVIDENCE_MAX_FILES": 9,
     "EVIDENCE_MAX_IMAGE_BYTES": 10 * 1024 * 1024,
     "EVIDENCE_MAX_PDF_BYTES": 10 * 1024 * 1024,

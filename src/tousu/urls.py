@@ -9,8 +9,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open-data/", include("tousu.opendata.urls")),
     path("staff/partners/", include("tousu.partners.urls")),
+    path("", include("tousu.search.urls")),
     path("", include("tousu.leads.urls")),
     path("", include("tousu.metrics.urls")),
+    path("", include("tousu.insights.urls")),
     path("", include("tousu.web.urls")),
 ]
 

@@ -52,7 +52,10 @@ APPS_WITH_STATE = (
     "moderation",
     "engagement",
     "leads",
+    "insights",
     "merchants",
+    "search",
+    "privacy",
     "django_tasks_database",
 )
 
@@ -223,6 +226,42 @@ def _lead(world: World) -> int:
         kind="defect", key="matrix", defaults={"category": "brake", "title": "测试线索"}
     )
     return lead.pk
+
+
+def _redaction(world: World) -> int:
+    from tousu.privacy.models import Redaction
+
+    found, _ = Redaction.objects.get_or_create(
+        complaint=world.complaint,
+        field="details",
+        start=6,
+        end=8,
+        defaults={"kind": "manual", "rule": "staff", "original": "超时", "mask": "***"},
+    )
+    return found.pk
+
+
+def _alert(world: World) -> int:
+    from tousu.insights.models import SurgeAlert
+
+    alert, _ = SurgeAlert.objects.get_or_create(
+        series_kind="company",
+        series_key=str(world.company.pk),
+        defaults={
+            "label": world.company.name,
+            "company": world.company,
+            "sector": world.company.sector,
+            "first_day": date(2026, 6, 1),
+            "first_alert_day": date(2026, 6, 2),
+            "last_day": date(2026, 6, 3),
+            "observed": 30,
+            "expected": 2.5,
+            "threshold": 9,
+            "peak_observed": 30,
+            "peak_ratio": 12,
+        },
+    )
+    return alert.pk
 
 
 def _phone_for(world: World, role: str) -> str:
@@ -396,6 +435,15 @@ MATRIX: dict[str, Row] = {
     "GET /api/v1/companies/{company_id}": Row(
         "processing", lambda w, r: _get(f"/api/v1/companies/{w.company.pk}"), statuses(200)
     ),
+    # search: the public scope is open to all (tests/search); scope=inbox is restricted
+    "GET /api/v1/complaints/search": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/complaints/search?q=%E9%80%80%E6%AC%BE&scope=inbox"),
+        statuses(403, 401, merchant=200, other_merchant=200, moderator=200),
+    ),
+    "GET /api/v1/companies/suggest": Row(
+        "processing", lambda w, r: _get("/api/v1/companies/suggest?q=kl"), statuses(200)
+    ),
     "GET /api/v1/taxonomies": Row(
         "processing", lambda w, r: _get("/api/v1/taxonomies"), statuses(200)
     ),
@@ -432,6 +480,47 @@ MATRIX: dict[str, Row] = {
         lambda w, r: _json(f"/api/v1/leads/{_lead(w)}/send"),
         statuses(403, 401, moderator=200),
     ),
+    "GET /api/v1/insights/surges": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/insights/surges"),
+        statuses(403, 401, moderator=200, regulator=200),
+    ),
+    "GET /api/v1/insights/surges/{alert_id}": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/insights/surges/{_alert(w)}"),
+        statuses(403, 401, moderator=200, regulator=404),
+    ),
+    "POST /api/v1/insights/surges/{alert_id}/acknowledge": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/acknowledge"),
+        statuses(403, 401, moderator=200, regulator=404),
+    ),
+    "POST /api/v1/insights/surges/{alert_id}/notes": Row(
+        "processing",
+        lambda w, r: _json(f"/api/v1/insights/surges/{_alert(w)}/notes", {"text": "已核实"}),
+        statuses(403, 401, moderator=201, regulator=404),
+    ),
+    # a regulator without a scope may not subscribe; nobody else either
+    "GET /api/v1/insights/subscriptions": Row(
+        "processing", lambda w, r: _get("/api/v1/insights/subscriptions"), statuses(403, 401)
+    ),
+    "POST /api/v1/insights/subscriptions": Row(
+        "processing",
+        lambda w, r: _json(
+            "/api/v1/insights/subscriptions", {"name": "上海", "region_codes": ["310000"]}
+        ),
+        statuses(403, 401),
+    ),
+    "DELETE /api/v1/insights/subscriptions/{subscription_id}": Row(
+        "processing",
+        lambda w, r: ("/api/v1/insights/subscriptions/1", {}),
+        statuses(403, 401),
+    ),
+    "GET /api/v1/hotspots": Row("processing", lambda w, r: _get("/api/v1/hotspots"), statuses(200)),
+    "GET /api/v1/reports": Row("processing", lambda w, r: _get("/api/v1/reports"), statuses(200)),
+    "GET /api/v1/reports/{slug}": Row(
+        "processing", lambda w, r: _get("/api/v1/reports/2026-05"), statuses(404)
+    ),
     "GET /api/v1/open-data": Row(
         "processing", lambda w, r: _get("/api/v1/open-data"), statuses(200)
     ),
@@ -439,6 +528,24 @@ MATRIX: dict[str, Row] = {
         "processing",
         lambda w, r: _get("/api/v1/staff/partners"),
         statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/moderation/complaints/{public_number}/screening": Row(
+        "pending_review",
+        lambda w, r: _get(f"/api/v1/moderation/complaints/{w.number}/screening"),
+        statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/moderation/groups": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/moderation/groups"),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/complaint-suggestions": Row(
+        "processing",
+        lambda w, r: _json(
+            "/api/v1/complaint-suggestions",
+            {"title": "会员自动续费", "details": "未经同意自动续费了一年会员，客服拒绝退款。"},
+        ),
+        statuses(200, 401),
     ),
     # consumer
     "POST /api/v1/complaints": Row(
@@ -623,6 +730,22 @@ MATRIX: dict[str, Row] = {
     # a company API key only; a user's session is not enough
     "GET /api/v1/merchant/key": Row(
         "processing", lambda w, r: _get("/api/v1/merchant/key"), statuses(401)
+    ),
+    # redactions (tousu.privacy): the originals only for the parties and staff
+    "GET /api/v1/complaints/{public_number}/redactions": Row(
+        "processing",
+        lambda w, r: _get(_c(w, "redactions")),
+        statuses(404, 401, owner=200, merchant=200, moderator=200),
+    ),
+    "POST /api/v1/complaints/{public_number}/redactions": Row(
+        "processing",
+        lambda w, r: _json(_c(w, "redactions"), {"field": "details", "text": "超时"}),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/complaints/{public_number}/redactions/{redaction_id}/revert": Row(
+        "processing",
+        lambda w, r: _json(_c(w, f"redactions/{_redaction(w)}/revert")),
+        statuses(403, 401, moderator=200),
     ),
     "POST /api/v1/companies/{company_id}/verify": Row(
         "processing",

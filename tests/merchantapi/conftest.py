@@ -90,7 +90,9 @@ def inline_tasks(settings: Any) -> None:
 
 
 @pytest.fixture
-def file_complaint(consumer: User, complaint_form: dict[str, Any]) -> Callable[..., Complaint]:
+def file_complaint(
+    consumer: User, complaint_form: dict[str, Any]
+) -> Callable[..., Complaint]:
     counter = iter(range(1, 1000))
 
     def make(company: Company, *, accept_by: User | None = None) -> Complaint:

@@ -40,7 +40,9 @@ def state_of(complaint: Complaint) -> tuple[str, int]:
 
 
 @pytest.fixture
-def both(merchant: User, company: Company, other_company: Company, other_merchant: User) -> User:
+def both(
+    merchant: User, company: Company, other_company: Company, other_merchant: User
+) -> User:
     """The owner of ``company`` is also an agent of ``other_company``."""
     company_add_member(company=other_company, user=merchant, role=MemberRole.AGENT)
     return merchant
@@ -182,7 +184,9 @@ def test_the_secret_is_stored_hashed_and_shown_once(merchant: User, company: Com
     assert row["key_prefix"] == raw[:12]
 
 
-def test_rate_limit_is_per_key(settings: Any, merchant: User, company: Company) -> None:
+def test_rate_limit_is_per_key(
+    settings: Any, merchant: User, company: Company
+) -> None:
     settings.TOUSU = {**settings.TOUSU, "COMPANY_API_KEY_RATE_LIMIT": 3}
     first = with_key(key_for(merchant, company, "read"))
     second = with_key(key_for(merchant, company, "read"))
@@ -264,3 +268,4 @@ def test_keys_of_a_viewer_creator_cannot_reply(
     assert resp.status_code == 403
     complaint.refresh_from_db()
     assert complaint.status == Status.PROCESSING
+

@@ -127,10 +127,9 @@ def test_staff_review_claims_in_the_console(
     # approved: the page offers the revocation, which needs a reason too
     page = text(staff.get(f"/moderation/claims/{claim.pk}/"))
     assert 'value="revoke"' in page
-    assert (
-        staff.post(f"/moderation/claims/{claim.pk}/", {"op": "revoke", "message": ""}).status_code
-        == 422
-    )
+    assert staff.post(
+        f"/moderation/claims/{claim.pk}/", {"op": "revoke", "message": ""}
+    ).status_code == 422
     staff.post(f"/moderation/claims/{claim.pk}/", {"op": "revoke", "message": "执照吊销"})
     orphan.refresh_from_db()
     assert not orphan.is_verified
@@ -263,10 +262,7 @@ def test_add_an_endpoint_and_read_its_delivery_log(
 
 
 def test_delivery_log_lists_attempts(
-    settings: Any,
-    merchant: User,
-    company: Company,
-    receiver: Any,
+    settings: Any, merchant: User, company: Company, receiver: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

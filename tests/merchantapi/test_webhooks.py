@@ -400,7 +400,9 @@ def test_redirects_are_not_followed(
 )
 def test_receiver_urls_that_are_refused(merchant: User, company: Company, url: str) -> None:
     with pytest.raises(ValidationFailed):
-        webhook_endpoint_create(actor=merchant, company_id=company.pk, url=url, event_types=ALL)
+        webhook_endpoint_create(
+            actor=merchant, company_id=company.pk, url=url, event_types=ALL
+        )
     assert not WebhookEndpoint.objects.exists()
 
 

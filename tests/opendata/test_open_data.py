@@ -34,12 +34,12 @@ def _open_data_dir(settings: Any, tmp_path: Path) -> Path:
     return settings.OPEN_DATA_DIR
 
 
-def _file(consumer: User, company: Company, title: str) -> int:
+def _file(consumer: User, company: Company, title: str, details: str = "") -> int:
     complaint, _ = services.complaint_submit(
         consumer=consumer,
         data=services.ComplaintInput(
             title=title,
-            details="购买后第七天屏幕出现大片绿线，商家拒绝按三包规定换货维修。",
+            details=details or "购买后第七天屏幕出现大片绿线，商家拒绝按三包规定换货维修。",
             company_id=company.pk,
             problem_types=["quality"],
             demands=["exchange"],
@@ -64,7 +64,10 @@ def filed(
     hidden = _file(other_consumer, company, "被隐藏的投诉标题")
     services.complaint_accept(complaint_id=hidden, actor=moderator)
     services.complaint_hide(complaint_id=hidden, actor=moderator, reason=HideReason.values[0])
-    pending = _file(other_consumer, company, "还在审核中的投诉标题")
+    # (another text: the same details again would repeat the consumer's open complaint)
+    pending = _file(
+        other_consumer, company, "还在审核中的投诉标题", "耳机左声道没有声音，商家拒绝退货。"
+    )
     return {
         k: Complaint.objects.get(pk=pk).public_number
         for k, pk in (("public", public), ("hidden", hidden), ("pending", pending))

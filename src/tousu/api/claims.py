@@ -109,9 +109,8 @@ def claim_company(
     return Status(201, claim)
 
 
-@router.get(
-    "/me/claims", response={200: list[ClaimOut], 401: ErrorOut}, tags=["onboarding"], auth=AUTH
-)
+@router.get("/me/claims", response={200: list[ClaimOut], 401: ErrorOut}, tags=["onboarding"],
+            auth=AUTH)
 def my_claims(request: HttpRequest) -> QuerySet[CompanyClaim]:
     return onboarding.claims_of_user(current_user(request))
 
@@ -190,3 +189,4 @@ def revoke_verification(request: HttpRequest, company_id: int, body: RevokeIn) -
     return onboarding.company_verification_revoke(
         actor=current_user(request), company_id=company_id, reason=body.reason
     )
+

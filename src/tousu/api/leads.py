@@ -13,6 +13,7 @@ from tousu.leads.export import leads_export
 from tousu.leads.models import Lead
 from tousu.leads.selectors import fraud_lookup, lead_detail, leads_list
 from tousu.leads.services import TipInput, fraud_tip_submit, lead_transition
+from tousu.privacy.selectors import public_title
 
 from .core import AUTH, current_user, error_response, router
 from .schemas import ErrorOut
@@ -140,7 +141,7 @@ def lead(request: HttpRequest, lead_id: int) -> dict[str, Any]:
     data["complaints"] = [
         {
             "public_number": i.complaint.public_number,
-            "title": i.complaint.title,
+            "title": public_title(i.complaint),
             "amount": i.complaint.amount,
             "submitted_at": i.complaint.submitted_at,
             "terms": i.terms,

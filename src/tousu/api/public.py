@@ -31,7 +31,7 @@ from .schemas import (
     CompanyOut,
     ComplaintPrivateOut,
     ComplaintPublicOut,
-    ComplaintSummary,
+    ComplaintPublicSummary,
     ErrorOut,
     TaxonomiesOut,
     detail_dict,
@@ -50,7 +50,7 @@ def complaint_detail_response(request: HttpRequest, public_number: str) -> dict[
     return detail_dict(complaint, events, evidence, private)
 
 
-@router.get("/complaints", response=list[ComplaintSummary], tags=["public"])
+@router.get("/complaints", response=list[ComplaintPublicSummary], tags=["public"])
 @paginate(CursorPagination, ordering=("-id",), page_size=20, max_page_size=100)
 def list_public_complaints(
     request: HttpRequest,

@@ -111,6 +111,16 @@ class ComplaintSummary(Schema):
         return str(Status(status).label)
 
 
+class ComplaintPublicSummary(ComplaintSummary):
+    """A row of a public list: the title is the redacted public copy (tousu.privacy)."""
+
+    @staticmethod
+    def resolve_title(obj: Complaint) -> str:
+        from tousu.privacy.selectors import public_title
+
+        return public_title(obj)
+
+
 class ComplaintPublicOut(ComplaintSummary):
     details: str
     problem_types: list[str]
@@ -148,6 +158,11 @@ def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
     else:
         actor_name = "平台"
     rating = getattr(e, "rating", None) if e.action == "confirm" else None
+    message, comment = e.message, (rating.comment if rating else "")
+    if not private:  # personal data in later messages is masked for the public too
+        from tousu.privacy.selectors import public_message
+
+        message, comment = public_message(message), public_message(comment)
     return {
         "id": e.pk,
         "kind": e.kind,
@@ -157,14 +172,14 @@ def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
         "from_status": e.from_status,
         "to_status": e.to_status,
         "reason": e.reason,
-        "message": e.message,
+        "message": message,
         "created_at": e.created_at,
         "rating": (
             {
                 "attitude": rating.attitude,
                 "speed": rating.speed,
                 "satisfaction": rating.satisfaction,
-                "comment": rating.comment,
+                "comment": comment,
             }
             if rating
             else None
@@ -187,9 +202,15 @@ def evidence_dict(ev: Evidence, number: str) -> dict[str, Any]:
 def detail_dict(
     c: Complaint, events: list[ComplaintEvent], evidence: list[Evidence], private: bool
 ) -> dict[str, Any]:
+    if private:
+        title, details = c.title, c.details
+    else:
+        from tousu.privacy.selectors import public_text
+
+        title, details = public_text(c)
     data: dict[str, Any] = {
         "public_number": c.public_number,
-        "title": c.title,
+        "title": title,
         "status": c.status,
         "status_label": str(Status(c.status).label),
         "company": c.company,
@@ -198,7 +219,7 @@ def detail_dict(
         "submitted_at": c.submitted_at,
         "is_overdue": c.is_overdue,
         "reply_due_at": c.reply_due_at,
-        "details": c.details,
+        "details": details,
         "problem_types": c.problem_types,
         "problem_other": c.problem_other,
         "demands": c.demands,

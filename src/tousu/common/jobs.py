@@ -100,6 +100,41 @@ def job_leads_scan() -> dict[str, int]:
     return leads_scan()
 
 
+def job_surge_scan() -> dict[str, Any]:
+    """Detect yesterday's complaint surges once a day."""
+    from tousu.insights.services import surge_scan_due
+
+    return surge_scan_due()
+
+
+def job_hotspots() -> dict[str, Any]:
+    """Publish last week's 消费热点 once (Mondays)."""
+    from tousu.insights.hotspots import hotspots_due
+
+    return hotspots_due()
+
+
+def job_reports() -> dict[str, Any]:
+    """Draft last month's (and last quarter's) data report once."""
+    from tousu.insights.reports import reports_due
+
+    return reports_due()
+
+
+def job_duplicates_prune() -> dict[str, int]:
+    """Drop near-duplicate signatures of old closed complaints (the index stays months long)."""
+    from tousu.moderation.duplicates import prune
+
+    return {"pruned": prune()}
+
+
+def job_warning_retries() -> dict[str, int]:
+    """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
+    from tousu.insights.warnings import warnings_retry
+
+    return warnings_retry()
+
+
 def job_webhook_retries() -> dict[str, int]:
     """Send webhook deliveries whose next attempt is due (retries with backoff)."""
     from tousu.merchants.webhooks import webhook_retries
@@ -142,6 +177,11 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("drafts_prune", 86400, job_drafts_prune),
     PeriodicJob("open_data", 3600, job_open_data),  # builds once a day, cheap no-op otherwise
     PeriodicJob("leads_scan", 600, job_leads_scan),
+    PeriodicJob("surge_scan", 600, job_surge_scan),  # scans yesterday once
+    PeriodicJob("warning_retries", 300, job_warning_retries),
+    PeriodicJob("hotspots", 3600, job_hotspots),  # builds last week once
+    PeriodicJob("reports", 3600, job_reports),  # drafts last month once
+    PeriodicJob("duplicates_prune", 86400, job_duplicates_prune),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
     PeriodicJob("rankings_generate", 3600, job_rankings_generate),  # publishes once a period

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tousu.complaints.models import ComplaintEvent
+    from tousu.complaints.models import Complaint, ComplaintEvent
 
 Listener = Callable[["ComplaintEvent"], None]
 
@@ -54,3 +54,28 @@ def register_bulk(listener: BulkListener) -> BulkListener:
 def dispatch_bulk(complaint_ids: list[int]) -> None:
     for listener in list(_bulk_listeners):
         listener(complaint_ids)
+
+
+DuplicateFinder = Callable[[int, int, str, str, "int | None"], "Complaint | None"]
+
+_duplicate_finders: list[DuplicateFinder] = []
+
+
+def register_duplicate_finder(finder: DuplicateFinder) -> DuplicateFinder:
+    """Add a finder of near-duplicates: ``finder(consumer_id, company_id, title, details,
+    exclude_id)`` returns a complaint the text repeats, or None. ``complaint_submit`` and
+    ``complaint_resubmit`` refuse a text that repeats the consumer's own OPEN complaint against
+    the same company; exact repeats are caught by ``content_hash`` before any finder runs."""
+    if finder not in _duplicate_finders:
+        _duplicate_finders.append(finder)
+    return finder
+
+
+def find_duplicate(
+    *, consumer_id: int, company_id: int, title: str, details: str, exclude_id: int | None = None
+) -> Complaint | None:
+    for finder in list(_duplicate_finders):
+        found = finder(consumer_id, company_id, title, details, exclude_id)
+        if found is not None:
+            return found
+    return None

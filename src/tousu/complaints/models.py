@@ -99,6 +99,12 @@ class Complaint(models.Model):
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     show_nickname = models.BooleanField(default=False)
+    # the public copy (tousu.privacy): title and details with personal data masked, and the
+    # sha256 of the title and details it was computed from ("" = not computed yet; the public
+    # selector then redacts on the fly, never shows the original)
+    public_title = models.CharField(max_length=200, blank=True)
+    public_details = models.TextField(blank=True)
+    public_source_hash = models.CharField(max_length=64, blank=True)
     # duplicate guard: sha256 of the normalized text
     content_hash = models.CharField(max_length=64, db_index=True)
 
@@ -156,6 +162,7 @@ class EventKind(models.TextChoices):
     UNHIDDEN = "unhidden", _("取消隐藏")
     OVERDUE = "overdue", _("商家超时未回复")
     EDITED = "edited", _("修改投诉")
+    REDACTED = "redacted", _("调整个人信息隐藏")
 
 
 class ComplaintEvent(models.Model):

@@ -425,6 +425,10 @@ def complaint_submit(
                 content_hash=chash,
                 status__in=[s.value for s in _open_statuses()],
             ).first()
+            if dup is None:
+                dup = _near_duplicate(
+                    consumer.pk, cleaned["company"].pk, cleaned["title"], cleaned["details"]
+                )
             if dup is not None:
                 raise Conflict(
                     "您已就相同内容投诉过该企业，且投诉尚未结束",
@@ -463,6 +467,25 @@ def complaint_submit(
     return complaint, True
 
 
+def _near_duplicate(
+    consumer_id: int, company_id: int, title: str, details: str, exclude_id: int | None = None
+) -> Complaint | None:
+    """The consumer's own open complaint against the company that this text nearly repeats
+    (the finders registered in ``hooks``, e.g. the moderation app's MinHash index)."""
+    from tousu.complaints import hooks
+
+    found = hooks.find_duplicate(
+        consumer_id=consumer_id,
+        company_id=company_id,
+        title=title,
+        details=details,
+        exclude_id=exclude_id,
+    )
+    if found is not None and found.status in {s.value for s in _open_statuses()}:
+        return found
+    return None
+
+
 def _open_statuses() -> frozenset[Status]:
     from .states import OPEN_STATUSES
 
@@ -496,8 +519,11 @@ def _assignment_changes(complaint: Complaint, now: datetime) -> dict[str, Any]:
 
 
 def complaint_accept(
-    *, complaint_id: int, actor: User, message: str = "", now: datetime | None = None
+    *, complaint_id: int, actor: User | None, message: str = "", now: datetime | None = None
 ) -> Complaint:
+    """A moderator accepts a complaint; ``actor=None`` is the platform (the moderation app's
+    automatic acceptance of clean, high-confidence complaints, when ``TOUSU_AUTO_ACCEPT`` is on).
+    """
     with transaction.atomic():
         complaint = _lock(complaint_id)
         now = now or timezone.now()
@@ -602,6 +628,14 @@ def complaint_resubmit(
             .exclude(pk=complaint.pk)
             .first()
         )
+        if dup is None and changes:
+            dup = _near_duplicate(
+                complaint.consumer_id,
+                complaint.company_id,
+                changes.get("title", complaint.title),
+                changes.get("details", complaint.details),
+                exclude_id=complaint.pk,
+            )
         if dup is not None:
             raise Conflict(
                 "您已就相同内容投诉过该企业，且投诉尚未结束",
@@ -989,6 +1023,25 @@ def complaint_unhide(*, complaint_id: int, actor: User, message: str = "") -> Co
     return complaint
 
 
+def complaint_record_redaction(
+    *, complaint: Complaint, actor: User, message: str, payload: dict[str, Any]
+) -> ComplaintEvent:
+    """Staff changed what the public copy hides (tousu.privacy): one private timeline entry, and
+    the consumer is told (engagement). The caller holds the transaction and has saved the public
+    copy already."""
+    if actor.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以调整个人信息隐藏", code="moderators_only")
+    return _record(
+        complaint,
+        kind=EventKind.REDACTED,
+        actor=actor,
+        actor_role=Actor.MODERATOR,
+        message=message[:500],
+        payload=payload,
+        is_public=False,
+    )
+
+
 # --- periodic jobs (idempotent) ---------------------------------------------------------
 
 
@@ -1232,8 +1285,14 @@ def complaint_history_replay(
                 details={"action": step.action, "status": str(status), "target": step.target},
             )
         edge = edges[0]
-        role = next(r for r in _IMPORT_ROLE_ORDER if r in edge.actors)
         action = Action(step.action)
+        # the platform may accept too (automatic screening, off by default); an imported
+        # acceptance was a review by people
+        role = (
+            Actor.MODERATOR
+            if action == Action.ACCEPT
+            else next(r for r in _IMPORT_ROLE_ORDER if r in edge.actors)
+        )
         if action == Action.ACCEPT:
             fields["accepted_at"] = at
             fields["visibility"] = Visibility.PUBLIC

@@ -31,9 +31,7 @@ def _left_text(days: int, who: str) -> str:
     if days <= 0:
         return _("%(who)s今天到期") % {"who": who}
     return ngettext("%(who)s剩余 %(n)d 个工作日", "%(who)s剩余 %(n)d 个工作日", days) % {
-        "who": who,
-        "n": days,
-    }
+        "who": who, "n": days}
 
 
 def sla_clock(complaint: Complaint, now: datetime | None = None) -> SlaClock | None:
@@ -43,25 +41,16 @@ def sla_clock(complaint: Complaint, now: datetime | None = None) -> SlaClock | N
         due = complaint.reply_due_at
         if due < now:
             days = max(working_days_between(due, now), 0)
-            text = (
-                (
-                    ngettext("商家已超时 %(n)d 个工作日", "商家已超时 %(n)d 个工作日", days)
-                    % {"n": days}
-                )
-                if days
-                else _("商家已超时")
-            )
+            text = (ngettext("商家已超时 %(n)d 个工作日", "商家已超时 %(n)d 个工作日", days)
+                    % {"n": days}) if days else _("商家已超时")
             return SlaClock("reply_overdue", due, days, text)
         days = working_days_between(now, due)
         return SlaClock("reply_due", due, days, _left_text(days, _("商家回复")))
     if complaint.status == Status.COMPLETION_REQUESTED and complaint.confirm_due_at:
         due = complaint.confirm_due_at
         days = max((timezone.localtime(due).date() - timezone.localtime(now).date()).days, 0)
-        text = (
-            ngettext("消费者确认剩余 %(n)d 天", "消费者确认剩余 %(n)d 天", days) % {"n": days}
-            if days
-            else _("消费者确认今天到期")
-        )
+        text = (ngettext("消费者确认剩余 %(n)d 天", "消费者确认剩余 %(n)d 天", days) % {"n": days}
+                if days else _("消费者确认今天到期"))
         return SlaClock("confirm_due", due, days, text)
     if complaint.status == Status.PENDING_REVIEW and complaint.review_due_at:
         due = complaint.review_due_at

@@ -73,8 +73,9 @@ def _e(action: Action, source: Status, target: Status, *actors: Actor) -> Edge:
 
 # The table from docs/domain.md, one row per edge.
 EDGES: tuple[Edge, ...] = (
-    _e(A.ACCEPT, S.PENDING_REVIEW, S.PROCESSING, R.MODERATOR),
-    _e(A.ACCEPT, S.PENDING_REVIEW, S.UNASSIGNED, R.MODERATOR),
+    # SYSTEM: automatic acceptance of clean screened complaints (off unless TOUSU_AUTO_ACCEPT)
+    _e(A.ACCEPT, S.PENDING_REVIEW, S.PROCESSING, R.MODERATOR, R.SYSTEM),
+    _e(A.ACCEPT, S.PENDING_REVIEW, S.UNASSIGNED, R.MODERATOR, R.SYSTEM),
     _e(A.REJECT, S.PENDING_REVIEW, S.REJECTED, R.MODERATOR),
     _e(A.WITHDRAW, S.PENDING_REVIEW, S.WITHDRAWN, R.CONSUMER),
     _e(A.RESUBMIT, S.REJECTED, S.PENDING_REVIEW, R.CONSUMER),

@@ -96,6 +96,7 @@ OTHER_TITLES: dict[str, dict[str, str]] = {
     },
     EventKind.HIDDEN: {CONSUMER: "您的投诉已被隐藏"},
     EventKind.UNHIDDEN: {CONSUMER: "您的投诉已恢复公开"},
+    EventKind.REDACTED: {CONSUMER: "平台调整了您投诉公开内容中的个人信息隐藏"},
 }
 # Events whose message the recipient should read in the notification itself.
 WITH_MESSAGE = {
@@ -110,6 +111,7 @@ WITH_MESSAGE = {
     Action.MEDIATION_FAILED,
     EventKind.SOLUTION,
     EventKind.HIDDEN,
+    EventKind.REDACTED,
 }
 
 

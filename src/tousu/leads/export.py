@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tousu.accounts.models import User
 from tousu.opendata.export import neutralise
+from tousu.privacy.selectors import public_title
 
 from .models import Lead, LeadEvent, LeadKind
 from .rules import PLATFORM_RULES, SAFETY_RULES
@@ -77,7 +78,7 @@ def _complaint_rows(lead: Lead) -> list[dict[str, Any]]:
             "submitted_at": timezone.localtime(item.complaint.submitted_at).isoformat(
                 timespec="seconds"
             ),
-            "title": item.complaint.title,
+            "title": public_title(item.complaint),
             "amount": str(item.complaint.amount) if item.complaint.amount is not None else "",
             "terms": "|".join(item.terms),
         }

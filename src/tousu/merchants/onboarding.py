@@ -283,7 +283,9 @@ def claim_approve(*, actor: User, claim_id: int, message: str = "") -> CompanyCl
         if not claimant.is_active or claimant.role not in (Role.CONSUMER, Role.MERCHANT):
             raise Conflict("申请人账号已不能加入企业", code="claimant_not_eligible")
         if company.uscc and company.uscc != claim.uscc:
-            raise Conflict("申请中的统一社会信用代码与企业登记的不一致", code="uscc_mismatch")
+            raise Conflict(
+                "申请中的统一社会信用代码与企业登记的不一致", code="uscc_mismatch"
+            )
         if not company.uscc:
             if Company.objects.filter(uscc=claim.uscc).exclude(pk=company.pk).exists():
                 raise Conflict("该统一社会信用代码已登记为其他企业", code="uscc_exists")
@@ -361,7 +363,9 @@ def company_verification_revoke(*, actor: User, company_id: int, reason: str) ->
         if not company.is_verified:
             raise Conflict("该企业未认证", code="company_not_verified")
         now = timezone.now()
-        members = list(User.objects.filter(memberships__company=company, is_active=True).distinct())
+        members = list(
+            User.objects.filter(memberships__company=company, is_active=True).distinct()
+        )
         company.is_verified = False
         company.verified_at = None
         company.save(update_fields=["is_verified", "verified_at"])

@@ -176,10 +176,7 @@ def webhook_endpoint_set_active(*, actor: User, endpoint_id: int, active: bool) 
     now = timezone.now()
     if active:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-            is_active=True,
-            disabled_at=None,
-            disabled_reason="",
-            consecutive_failures=0,
+            is_active=True, disabled_at=None, disabled_reason="", consecutive_failures=0,
             updated_at=now,
         )
     else:
@@ -499,10 +496,9 @@ def _post(url: str, headers: dict[str, str], body: bytes) -> AttemptResult:
     excerpt = b""
     error = ""
     try:
-        with (
-            webhook_client() as client,
-            client.stream("POST", url, content=body, headers=headers) as response,
-        ):
+        with webhook_client() as client, client.stream(
+            "POST", url, content=body, headers=headers
+        ) as response:
             status = response.status_code
             for chunk in response.iter_bytes():
                 excerpt += chunk
@@ -541,7 +537,9 @@ def signed_headers(
 
 def webhook_send(delivery_pk: int, token: str) -> str:
     """One attempt of a claimed delivery (the worker task). Returns what happened."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_pk).first()
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_pk).first()
+    )
     if (
         delivery is None
         or delivery.state != DeliveryState.PENDING
@@ -614,8 +612,8 @@ def _count_outcome(endpoint_pk: int, *, ok: bool, error: str) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint_pk).update(
         consecutive_failures=F("consecutive_failures") + 1
     )
-    endpoint = (
-        WebhookEndpoint.objects.select_for_update().select_related("company").get(pk=endpoint_pk)
+    endpoint = WebhookEndpoint.objects.select_for_update().select_related("company").get(
+        pk=endpoint_pk
     )
     threshold = int(_conf("WEBHOOK_DISABLE_AFTER_FAILURES"))
     if endpoint.is_active and endpoint.consecutive_failures >= threshold:

@@ -5,3 +5,12 @@ class ModerationConfig(AppConfig):
     name = "tousu.moderation"
     label = "moderation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tousu.complaints import hooks
+
+        from . import duplicates, listeners
+
+        hooks.register(listeners.on_event)
+        hooks.register_bulk(duplicates.index_bulk)
+        hooks.register_duplicate_finder(duplicates.near_duplicate_finder)

@@ -76,8 +76,11 @@ def release_root() -> Path:
 
 
 def public_text(complaint: Complaint) -> tuple[str, str]:
-    """The title and details that may be published: the one place open data reads them."""
-    return complaint.title, complaint.details
+    """The title and details that may be published: the one place open data reads them (the
+    redacted public copy of tousu.privacy)."""
+    from tousu.privacy.selectors import public_text as redacted
+
+    return redacted(complaint)
 
 
 def neutralise(cell: str) -> str:

@@ -15,18 +15,12 @@ urlpatterns = [
     path("complaints/new/discard/", consumer.wizard_discard, name="complaint_new_discard"),
     path("complaints/new/files/", consumer.wizard_upload, name="complaint_new_upload"),
     path("complaints/new/files/<int:file_id>", consumer.wizard_file, name="complaint_new_file"),
-    path(
-        "complaints/new/files/<int:file_id>/delete/",
-        consumer.wizard_file_delete,
-        name="complaint_new_file_delete",
-    ),
+    path("complaints/new/files/<int:file_id>/delete/", consumer.wizard_file_delete,
+         name="complaint_new_file_delete"),
     path("complaints/new/<slug:step>/", consumer.complaint_new_step, name="complaint_new_step"),
     path("complaints/<str:number>/", public.complaint_detail, name="complaint_detail"),
-    path(
-        "complaints/<str:number>/evidence/<int:evidence_id>",
-        public.evidence_file,
-        name="evidence_file",
-    ),
+    path("complaints/<str:number>/evidence/<int:evidence_id>", public.evidence_file,
+         name="evidence_file"),
     path("companies/", public.company_list, name="company_list"),
     path("companies/suggest", public.company_suggest, name="company_suggest"),
     path("companies/<int:pk>/", public.company_detail, name="company_detail"),
@@ -38,11 +32,8 @@ urlpatterns = [
     # consumer
     path("my/complaints/", consumer.my_complaints, name="my_complaints"),
     path("my/complaints/<str:number>/", consumer.my_complaint, name="my_complaint"),
-    path(
-        "my/complaints/<str:number>/<str:action>/",
-        consumer.complaint_action,
-        name="complaint_action",
-    ),
+    path("my/complaints/<str:number>/<str:action>/", consumer.complaint_action,
+         name="complaint_action"),
     path("notifications/", consumer.notifications, name="notifications"),
     # merchant console
     path("merchant/", merchant.inbox, name="merchant_inbox"),
@@ -56,14 +47,14 @@ urlpatterns = [
     path("merchant/api-keys/", integrations.keys, name="merchant_keys"),
     path("merchant/webhooks/", integrations.webhook_list, name="merchant_webhooks"),
     path("merchant/webhooks/<int:pk>/", integrations.webhook_detail, name="merchant_webhook"),
-    path(
-        "merchant/webhooks/deliveries/<int:pk>/",
-        integrations.webhook_delivery,
-        name="merchant_webhook_delivery",
-    ),
+    path("merchant/webhooks/deliveries/<int:pk>/", integrations.webhook_delivery,
+         name="merchant_webhook_delivery"),
     # moderator console
     path("moderation/", moderation.queue, name="moderation_queue"),
-    path("moderation/complaints/<str:number>/", moderation.complaint, name="moderation_complaint"),
+    path("moderation/complaints/<str:number>/", moderation.complaint,
+         name="moderation_complaint"),
+    path("moderation/groups/", moderation.groups, name="moderation_groups"),
+    path("moderation/groups/<int:root>/", moderation.group, name="moderation_group"),
     path("moderation/claims/", onboarding.claim_queue, name="moderation_claims"),
     path("moderation/claims/<int:pk>/", onboarding.claim_review, name="moderation_claim"),
 ]

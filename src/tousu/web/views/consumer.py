@@ -57,6 +57,7 @@ from tousu.engagement.services import (
     notification_unread_count,
     notifications_for,
 )
+from tousu.privacy import detectors as privacy_preview
 
 from ..forms import (
     ACTION_FORMS,
@@ -194,12 +195,16 @@ def _preview(draft: ComplaintDraft, user: User) -> dict[str, Any]:
     except ValidationFailed:
         amount = None
     show_nickname = bool(data.get("show_nickname")) and bool(user.nickname)
+    title, details = str(data.get("title", "")), str(data.get("details", ""))
+    # the public copy as review will publish it (tousu.privacy), and what it hides
+    hidden = [*privacy_preview.detect(title), *privacy_preview.detect(details)]
     return {
         "company": company,
         "brand": brand,
         "company_name": data.get("company_name", ""),
-        "title": data.get("title", ""),
-        "details": data.get("details", ""),
+        "title": privacy_preview.redact(title),
+        "details": privacy_preview.redact(details),
+        "hidden": sorted({privacy_preview.KIND_LABELS[s.kind] for s in hidden}),
         "problem_types": _labels(data.get("problem_types") or [], ProblemType.choices),
         "problem_other": data.get("problem_other", ""),
         "demands": _labels(data.get("demands") or [], Demand.choices),
@@ -260,7 +265,32 @@ def _render_step(
         )
     if step == "preview":
         context["preview"] = _preview(draft, _user(request))
+    if step in ("describe", "preview"):
+        context["label_suggestion"] = _label_suggestion(draft)
     return render(request, "web/consumer/wizard.html", context, status=status)
+
+
+def _label_suggestion(draft: ComplaintDraft) -> dict[str, Any] | None:
+    """Problem types (and, for a company typed by name, its sector) suggested from the text the
+    consumer wrote; shown as a hint, the consumer chooses."""
+    from tousu.companies.models import Sector
+    from tousu.moderation.screening import complaint_text, suggest_labels
+
+    data = draft.data or {}
+    details = str(data.get("details") or "").strip()
+    if len(details) < 10:
+        return None
+    labels = suggest_labels(complaint_text(str(data.get("title") or ""), details))
+    new_company = not str(data.get("company_id") or "") and bool(data.get("company_name"))
+    sector = labels.sector if new_company and labels.sector in Sector.values else ""
+    problems = _labels(labels.problem_types, ProblemType.choices)
+    if not problems and not sector:
+        return None
+    return {
+        "problems": problems,
+        "problem_codes": labels.problem_types,
+        "sector": str(Sector(sector).label) if sector else "",
+    }
 
 
 @login_required

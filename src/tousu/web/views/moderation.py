@@ -38,6 +38,10 @@ from tousu.complaints.selectors import (
     review_queue_neighbours,
 )
 from tousu.complaints.states import Status
+from tousu.moderation import selectors as moderation_selectors
+from tousu.moderation.models import ScreeningResult
+from tousu.privacy import services as privacy_services
+from tousu.privacy.selectors import public_text, redaction_rows
 
 from .merchant import ConsoleForm, _user, choice_labels, console_view, timeline_entries
 
@@ -85,6 +89,21 @@ class UnhideForm(ConsoleForm):
     )
 
 
+class RedactForm(ConsoleForm):
+    field = forms.ChoiceField(
+        label=gettext_lazy("位置"),
+        choices=[("details", gettext_lazy("详情")), ("title", gettext_lazy("标题"))],
+        widget=forms.Select(attrs={"id": "redact-field"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("要在公开版本中隐藏的文字"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("请填写要隐藏的文字")},
+        help_text=gettext_lazy("原文中每一处相同的文字都会隐藏；消费者会收到通知。"),
+        widget=forms.TextInput(attrs={"id": "redact-text"}),
+    )
+
+
 @console_view
 def queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -94,8 +113,59 @@ def queue(request: HttpRequest) -> HttpResponse:
         if NUMBER_RE.match(number):
             return redirect("web:moderation_complaint", number=number.upper())
         messages.error(request, _("投诉编号格式不正确"))
-    page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/moderation/queue.html", {"page_obj": page, "number": number})
+    page = Paginator(
+        pending.select_related("screening", "screening__duplicate_of"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    results = {c.pk: getattr(c, "screening", None) for c in rows}
+    sizes = moderation_selectors.group_sizes(
+        [r.group_root for r in results.values() if r is not None and r.group_root]
+    )
+    for c in rows:
+        c.suggestion = _suggestion(results[c.pk], sizes)
+    return render(
+        request,
+        "web/moderation/queue.html",
+        {"page_obj": page, "rows": rows, "number": number},
+    )
+
+
+def _suggestion(result: ScreeningResult | None, sizes: dict[int, int]) -> dict[str, Any] | None:
+    """What the queue and the review page show of a screening result."""
+    if result is None:
+        return None
+    return {
+        "accept": result.decision == "accept",
+        "reason": moderation_selectors.reason_label(result.reason) if result.reason else "",
+        "reason_code": result.reason,
+        "percent": round(result.confidence * 100),
+        "terms": result.top_terms,
+        "rule": result.rule,
+        "group_root": result.group_root,
+        "group_size": sizes.get(result.group_root or 0, 0),
+        "mass_filing": result.mass_filing,
+        "sector": moderation_selectors.sector_label(result.suggested_sector),
+        "sector_percent": round(result.sector_confidence * 100),
+        "problems": choice_labels(ProblemType, result.suggested_problem_types),
+        "duplicate_of": result.duplicate_of,
+        "auto_accepted": result.auto_accepted,
+    }
+
+
+@console_view
+def groups(request: HttpRequest) -> HttpResponse:
+    found = moderation_selectors.groups(_user(request))  # 403 for everyone but moderators
+    return render(request, "web/moderation/groups.html", {"groups": found})
+
+
+@console_view
+def group(request: HttpRequest, root: int) -> HttpResponse:
+    members = list(moderation_selectors.group_members(_user(request), root))
+    return render(
+        request,
+        "web/moderation/group.html",
+        {"members": members, "root": members[0], "companies": {m.company for m in members}},
+    )
 
 
 def _page(
@@ -105,6 +175,7 @@ def _page(
     reject_form: RejectForm | None = None,
     hide_form: HideForm | None = None,
     unhide_form: UnhideForm | None = None,
+    redact_form: RedactForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -112,6 +183,15 @@ def _page(
     pending = complaint.status == Status.PENDING_REVIEW
     previous, following = review_queue_neighbours(user, complaint) if pending else (None, None)
     events = complaint_events_visible(complaint, private=True)
+    public = public_text(complaint)
+    result = moderation_selectors.screening_for(user, complaint)
+    sizes = moderation_selectors.group_sizes(
+        [result.group_root] if result and result.group_root else []
+    )
+    suggestion = _suggestion(result, sizes)
+    if reject_form is None and suggestion and not suggestion["accept"]:
+        # the suggested reason is preselected; the moderator decides
+        reject_form = RejectForm(initial={"reason": suggestion["reason_code"]})
     return render(
         request,
         "web/moderation/complaint.html",
@@ -129,7 +209,12 @@ def _page(
             "reject_form": reject_form or RejectForm(),
             "hide_form": hide_form or HideForm(),
             "unhide_form": unhide_form or UnhideForm(),
+            "redact_form": redact_form or RedactForm(),
+            "redactions": redaction_rows(complaint),
+            "public_title": public[0],
+            "public_details": public[1],
             "error": error,
+            "suggestion": suggestion,
         },
         status=status,
     )
@@ -190,6 +275,26 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 messages.success(request, _("已取消隐藏"))
                 return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "redact":
+            redact = forms_["redact_form"] = RedactForm(request.POST)
+            if redact.is_valid():
+                privacy_services.redaction_add(
+                    complaint_id=found.pk,
+                    actor=user,
+                    field=redact.cleaned_data["field"],
+                    text=redact.cleaned_data["text"],
+                )
+                messages.success(request, _("已在公开版本中隐藏，并已通知消费者"))
+                return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "unredact":
+            raw = request.POST.get("redaction", "")
+            if not raw.isdigit():
+                return _page(request, found, error=_("请选择要撤销的隐藏"), status=422)
+            privacy_services.redaction_revert(
+                complaint_id=found.pk, redaction_id=int(raw), actor=user
+            )
+            messages.success(request, _("已撤销隐藏，并已通知消费者"))
+            return redirect("web:moderation_complaint", number=found.public_number)
         else:
             return _page(request, found, error=_("未知操作"), status=400)
     except DomainError as exc:

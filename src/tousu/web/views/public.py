@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,6 +74,7 @@ from tousu.metrics.selectors import (
     valid_counts,
     windows,
 )
+from tousu.privacy.selectors import public_message, public_text
 
 logger = logging.getLogger(__name__)
 
@@ -273,6 +275,9 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
         )
         if rating is not None:
             message = ""  # the comment is shown with the stars
+        comment = rating.comment if rating is not None else ""
+        if not private:  # personal data in later messages is masked for the public too
+            message, comment = public_message(message), public_message(comment)
         rows.append(
             TimelineRow(
                 id=event.pk,
@@ -283,7 +288,7 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
                 to_status=event.to_status if event.kind == EventKind.TRANSITION else "",
                 message=message,
                 stars=stars,
-                comment=rating.comment if rating is not None else "",
+                comment=comment,
                 is_public=event.is_public,
             )
         )
@@ -344,6 +349,10 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     # the timeline the visitor may see (public events only for the public): its newest id and
     # updated_at version the page
     events = list(complaint_events_visible(complaint, private))
+    public_title, public_details = public_text(complaint)
+    title, details = (
+        (complaint.title, complaint.details) if private else (public_title, public_details)
+    )
     etag = _etag(
         request,
         "complaint",
@@ -356,6 +365,8 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         company.is_verified,
         complaint.brand.name if complaint.brand else "",
         consumer_public_name(complaint),
+        title,
+        details,
     )
     cached = _not_modified(request, etag)
     if cached is not None:
@@ -377,6 +388,14 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     party_url, party_text = _party_link(viewer, complaint, private)
     context = {
         "complaint": complaint,
+        "title": title,
+        "details": details,
+        # a private viewer is told what the public sees instead of the original
+        "public_copy": (
+            {"title": public_title, "details": public_details}
+            if private and (public_title, public_details) != (complaint.title, complaint.details)
+            else None
+        ),
         "company": company,
         "private": private,
         "is_public": complaint.is_public and complaint.status in ACCEPTED_STATUSES,
@@ -546,7 +565,11 @@ def company_suggest(request: HttpRequest) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         url = reverse("web:company_list")
         return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
-    companies = company_search(query, limit=SUGGEST_LIMIT) if query else []
+    # prefix of name, alias, brand, pinyin or initials, by complaint volume; then infix matches
+    from tousu.search.suggest import company_suggest as suggest_companies
+
+    companies = [s.company for s in suggest_companies(query, limit=SUGGEST_LIMIT)] if query else []
+    prefetch_related_objects(companies, "brands")
     response = render(
         request,
         "web/public/_company_suggestions.html",

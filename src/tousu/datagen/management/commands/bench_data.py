@@ -1,0 +1,79 @@
+"""``tousu bench-data --complaints N [--db URL]``: realistic synthetic complaints in bulk.
+
+Writes companies, consumers and complaints with whole timelines into the configured database
+(``--db`` or ``DATABASE_URL``; SQLite by default), the ground truth (personal data positions,
+injected surges) as JSON Lines beside it, then rebuilds the read models. See
+docs/benchmarks.md ("Data generation") and docs/adr/0015-bulk-generated-data.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from tousu.datagen.generate import Plan
+from tousu.datagen.load import load, rebuild_read_models
+
+
+class Command(BaseCommand):
+    help = "Generate N realistic complaints with timelines and ground truth (bulk, fast)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--complaints", type=int, required=True)
+        parser.add_argument("--companies", type=int, default=None)
+        parser.add_argument("--consumers", type=int, default=None)
+        parser.add_argument(
+            "--days", type=int, default=None, help="history length (default 365/730)"
+        )
+        parser.add_argument("--surges", type=int, default=None, help="injected surges")
+        parser.add_argument(
+            "--surge-scale", type=float, default=None, help="surge size factor (1 = default)"
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--end", default=None, help="last moment, ISO (default: now)")
+        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--truth", default=None, help="ground-truth folder")
+        parser.add_argument("--no-rebuild", action="store_true", help="skip read-model rebuilds")
+        parser.add_argument(
+            "--db", default=None, help="database URL (handled by the tousu command)"
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["complaints"] < 1:
+            raise CommandError("--complaints must be at least 1")
+        end = timezone.now()
+        if opts["end"]:
+            end = datetime.fromisoformat(opts["end"])
+            if end.tzinfo is None:
+                end = end.replace(tzinfo=UTC)
+        over = {
+            k: opts[k]
+            for k in ("companies", "consumers", "days", "surges", "surge_scale")
+            if opts[k] is not None
+        }
+        from tousu.complaints.models import Complaint
+
+        # a rerun adds complaints: a different seed per existing size, same companies
+        seed = opts["seed"] + Complaint.objects.count()
+        plan = Plan.for_size(opts["complaints"], end=end, seed=seed, **over)
+        plan = Plan(**{**vars(plan), "seed": seed})
+        truth = Path(opts["truth"] or Path(settings.VAR_DIR) / "bench-data")
+        self.stdout.write(
+            f"generating {plan.complaints:,} complaints · {plan.companies:,} companies · "
+            f"{plan.consumers:,} consumers · {plan.days} days · {plan.surges} surges → {truth}"
+        )
+        manifest = load(plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr)
+        self.stdout.write(
+            f"{manifest['counts']['complaints']:,} complaints, {manifest['counts']['events']:,} "
+            f"events in {manifest['load_seconds']} s ({manifest['complaints_per_second']:,}/s)"
+        )
+        if not opts["no_rebuild"]:
+            timings = rebuild_read_models(sys.stdout)
+            for name, seconds in timings.items():
+                self.stdout.write(f"{name}: {seconds} s")

@@ -1,0 +1,103 @@
+"""消费热点: weekly rising words per sector and province, from public complaints only."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tousu.companies.models import Region, Sector
+from tousu.complaints.models import Complaint, Visibility
+
+from .detect import rising_terms
+from .models import Hotspot, HotspotScope
+from .services import local_day_bounds
+
+WEEK_SAMPLE = 1500  # texts of the week per scope
+BASELINE_SAMPLE = 3000  # texts of the four weeks before
+MIN_COMPLAINTS = 20  # a scope with fewer public complaints in the week gets no hotspot
+
+
+def public_text(c: Complaint) -> str:
+    """The text the public may see: the privacy app's redacted copy."""
+    from tousu.privacy.selectors import public_text as redacted
+
+    title, details = redacted(c)
+    return f"{title} {details}"
+
+
+def _public(first: date, last: date) -> QuerySet[Complaint]:
+    start, end = local_day_bounds(first, last)
+    return Complaint.objects.filter(
+        submitted_at__gte=start, submitted_at__lt=end, visibility=Visibility.PUBLIC
+    )
+
+
+def _scopes() -> list[tuple[str, str, str, dict[str, Any]]]:
+    out: list[tuple[str, str, str, dict[str, Any]]] = [(HotspotScope.ALL, "", "全国", {})]
+    out += [
+        (HotspotScope.SECTOR, v, str(label), {"company__sector": v}) for v, label in Sector.choices
+    ]
+    for code, name in Region.objects.filter(level=1).values_list("code", "name"):
+        where = {"consumer_region__code__startswith": code[:2]}
+        out.append((HotspotScope.REGION, code, name, where))
+    return out
+
+
+def hotspots_build(week_start: date) -> int:
+    """Compute (again) the hotspots of the week starting on Monday ``week_start``."""
+    if week_start.weekday() != 0:
+        raise ValueError("week_start must be a Monday")
+    week_end = week_start + timedelta(days=6)
+    base_first, base_last = week_start - timedelta(days=28), week_start - timedelta(days=1)
+    background = [public_text(c) for c in _public(base_first, week_end).order_by("-id")[:1000]]
+    rows = []
+    for kind, key, label, filters in _scopes():
+        week = _public(week_start, week_end).filter(**filters)
+        count = week.count()
+        if count < MIN_COMPLAINTS and kind != HotspotScope.ALL:
+            continue  # (the national row is always written: it marks the week as done)
+        baseline = _public(base_first, base_last).filter(**filters)
+        base_count = baseline.count()
+        terms = rising_terms(
+            [public_text(c) for c in week.order_by("-id")[:WEEK_SAMPLE]],
+            [public_text(c) for c in baseline.order_by("-id")[:BASELINE_SAMPLE]],
+            background,
+            top=10,
+        )
+        rows.append(
+            Hotspot(
+                week_start=week_start,
+                scope_kind=kind,
+                scope_key=key,
+                label=label,
+                complaints=count,
+                baseline_weekly=round(base_count / 4, 1),
+                terms=[{"term": t.term, "z": t.z, "count": t.count} for t in terms],
+            )
+        )
+    with transaction.atomic():
+        Hotspot.objects.filter(week_start=week_start).delete()
+        Hotspot.objects.bulk_create(rows)
+    return len(rows)
+
+
+def hotspots_due(now: Any = None) -> dict[str, Any]:
+    """The periodic job: build last week's hotspots once, on Monday after 01:00 or later."""
+    local = timezone.localtime(now or timezone.now())
+    monday = local.date() - timedelta(days=local.weekday())
+    last_week = monday - timedelta(days=7)
+    if (local.date() == monday and local.hour < 1) or Hotspot.objects.filter(
+        week_start=last_week
+    ).exists():
+        return {"skipped": str(last_week)}
+    return {"week": str(last_week), "hotspots": hotspots_build(last_week)}
+
+
+def hotspot_weeks() -> list[date]:
+    return list(
+        Hotspot.objects.order_by("-week_start").values_list("week_start", flat=True).distinct()[:52]
+    )

@@ -1,0 +1,108 @@
+"""Screening on submission: the in-transaction listener registered from ``ready()``.
+
+When a complaint is submitted or resubmitted, in the same transaction: its text signature goes
+into the near-duplicate index, it is screened, grouped with near-identical complaints by other
+consumers, checked for mass filing, and its sector and problem types are suggested; the result
+is one ``ScreeningResult`` row. With ``TOUSU_AUTO_ACCEPT`` on, a clean high-confidence
+complaint is accepted by the platform after the submission commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tousu.complaints.models import Complaint, ComplaintEvent, EventKind
+from tousu.complaints.states import Action, Status
+
+from . import duplicates
+from .context import current_client_ip
+from .features import feature_strings
+from .model import load
+from .models import ScreeningResult
+from .screening import ACCEPT, complaint_text, screen_with_signature, suggest_labels
+
+logger = logging.getLogger(__name__)
+
+
+def on_event(event: ComplaintEvent) -> None:
+    # a consumer's edit of the text (when that exists) is screened and indexed again as well
+    if event.kind in (EventKind.SUBMITTED, EventKind.EDITED) or (
+        event.kind == EventKind.TRANSITION and event.action == Action.RESUBMIT
+    ):
+        record_screening(event.complaint, now=event.created_at)
+
+
+def record_screening(complaint: Complaint, *, now: datetime | None = None) -> ScreeningResult:
+    now = now or timezone.now()
+    ip = current_client_ip()
+    hv = duplicates.signature(complaint.title, complaint.details)
+    duplicates.index(complaint, hv, client_ip=ip, now=now)
+    text = complaint_text(complaint.title, complaint.details)
+    features = feature_strings(text)
+    suggestion = screen_with_signature(complaint, hv, features=features)
+    labels = suggest_labels(text, features=features)
+    near = duplicates.neighbours(complaint, hv)
+    evidence = duplicates.mass_filing_evidence(complaint, hv, client_ip=ip, now=now, near=near)
+    values = {
+        "decision": suggestion.decision,
+        "reason": suggestion.reason,
+        "confidence": round(suggestion.confidence, 4),
+        "top_terms": suggestion.top_terms,
+        "rule": suggestion.rule,
+        "scores": suggestion.scores,
+        "duplicate_of_id": suggestion.duplicate_of,
+        "suggested_sector": labels.sector,
+        "sector_confidence": labels.sector_confidence,
+        "suggested_problem_types": labels.problem_types,
+        "mass_filing": evidence,
+        "has_mass_filing": bool(evidence),
+        "model_version": load().version,
+        "updated_at": now,
+    }
+    result, _ = ScreeningResult.objects.update_or_create(
+        complaint=complaint, defaults=values, create_defaults={**values, "created_at": now}
+    )
+    root = duplicates.assign_group(complaint, hv, near)
+    if root is not None:
+        ScreeningResult.objects.filter(pk=complaint.pk).update(group_root=root)
+        result.group_root = root
+    if _auto_accept_allowed(result):
+        complaint_id = complaint.pk
+        transaction.on_commit(lambda: _auto_accept(complaint_id))
+    return result
+
+
+def _auto_accept_allowed(result: ScreeningResult) -> bool:
+    conf = settings.TOUSU
+    return bool(
+        conf.get("AUTO_ACCEPT")
+        and result.decision == ACCEPT
+        and not result.rule
+        and result.confidence >= float(conf.get("AUTO_ACCEPT_MIN_CONFIDENCE", 0.98))
+        and not result.has_mass_filing
+    )
+
+
+def _auto_accept(complaint_id: int) -> None:
+    """Accept as the platform, through the one door (after the submission has committed)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from tousu.common.errors import DomainError
+    from tousu.common.text import site_text
+    from tousu.complaints.services import complaint_accept
+
+    if not Complaint.objects.filter(pk=complaint_id, status=Status.PENDING_REVIEW).exists():
+        return
+    try:
+        complaint_accept(
+            complaint_id=complaint_id, actor=None, message=site_text(_("平台自动审核通过"))
+        )
+    except DomainError:
+        logger.exception("automatic acceptance of complaint %s failed", complaint_id)
+        return
+    ScreeningResult.objects.filter(pk=complaint_id).update(auto_accepted=True)

@@ -1,0 +1,60 @@
+"""Redactions as data: every masked piece of a complaint's public copy is a row."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Field(models.TextChoices):
+    TITLE = "title", _("标题")
+    DETAILS = "details", _("详情")
+
+
+class Redaction(models.Model):
+    """One masked span of a complaint's title or details (or, later, a box on an evidence image).
+
+    ``original`` is the personal data itself: this table is private (staff, the consumer and the
+    company's merchants); the public only ever sees ``Complaint.public_title`` /
+    ``public_details`` with ``mask`` in place of the span. A redaction applies while it is
+    neither reverted by staff nor superseded (the text it pointed into was edited away).
+    """
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="redactions"
+    )
+    field = models.CharField(max_length=10, choices=Field.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    # reserved for image evidence (part 2 of issue 5): the evidence file and [x, y, w, h]
+    evidence = models.ForeignKey(
+        "complaints.Evidence", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    box = models.JSONField(null=True, blank=True)
+    kind = models.CharField(max_length=20)  # a detector kind, or "manual"
+    rule = models.CharField(max_length=40)  # the rule that found it: "auto:mobile", "staff"
+    original = models.TextField()
+    mask = models.CharField(max_length=200)
+    automatic = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["complaint_id", "field", "start", "id"]
+        indexes = [models.Index(fields=["complaint", "field"], name="redaction_complaint_field")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.field}[{self.start}:{self.end}] {self.kind}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.reverted_at is None and self.superseded_at is None

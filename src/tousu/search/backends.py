@@ -1,0 +1,187 @@
+"""The full-text part of the index, per database vendor, behind one small interface.
+
+Both backends index the same token stream (``tousu.search.text``); a parsed query
+(``tousu.search.query.Query``) becomes an FTS5 MATCH expression or a ``tsquery``.
+"""
+
+# SQL text here is assembled from code constants only; every user value is a parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from .query import Query, Term
+
+DOC_TABLE = "search_searchdocument"
+
+SQLITE_INSTALL = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        title_tokens, body_tokens, content='{DOC_TABLE}', content_rowid='complaint_id',
+        tokenize='unicode61 remove_diacritics 0')""",
+    f"""CREATE TRIGGER IF NOT EXISTS search_fts_ai AFTER INSERT ON {DOC_TABLE} BEGIN
+        INSERT INTO search_fts(rowid, title_tokens, body_tokens)
+        VALUES (new.complaint_id, new.title_tokens, new.body_tokens); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS search_fts_ad AFTER DELETE ON {DOC_TABLE} BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title_tokens, body_tokens)
+        VALUES ('delete', old.complaint_id, old.title_tokens, old.body_tokens); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS search_fts_au AFTER UPDATE OF title_tokens, body_tokens
+        ON {DOC_TABLE} BEGIN
+        INSERT INTO search_fts(search_fts, rowid, title_tokens, body_tokens)
+        VALUES ('delete', old.complaint_id, old.title_tokens, old.body_tokens);
+        INSERT INTO search_fts(rowid, title_tokens, body_tokens)
+        VALUES (new.complaint_id, new.title_tokens, new.body_tokens); END""",
+]
+SQLITE_UNINSTALL = [
+    "DROP TRIGGER IF EXISTS search_fts_au",
+    "DROP TRIGGER IF EXISTS search_fts_ad",
+    "DROP TRIGGER IF EXISTS search_fts_ai",
+    "DROP TABLE IF EXISTS search_fts",
+]
+POSTGRES_INSTALL = [
+    f"""ALTER TABLE {DOC_TABLE} ADD COLUMN IF NOT EXISTS tsv tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple'::regconfig, title_tokens), 'A')
+        || setweight(to_tsvector('simple'::regconfig, body_tokens), 'B')) STORED""",
+    f"CREATE INDEX IF NOT EXISTS search_doc_tsv ON {DOC_TABLE} USING gin (tsv)",
+]
+POSTGRES_UNINSTALL = [
+    "DROP INDEX IF EXISTS search_doc_tsv",
+    f"ALTER TABLE {DOC_TABLE} DROP COLUMN IF EXISTS tsv",
+]
+
+
+class Backend(Protocol):
+    vendor: str
+
+    def install(self, conn: BaseDatabaseWrapper) -> None: ...
+
+    def uninstall(self, conn: BaseDatabaseWrapper) -> None: ...
+
+    def match(self, query: Query) -> tuple[str, list[Any]]:
+        """A WHERE condition on ``d`` (the document table) for the query's words."""
+        ...
+
+    def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
+        """(FROM addition, score expression ordering best first ascending, params)."""
+        ...
+
+    def rebuild(self, conn: BaseDatabaseWrapper) -> None:
+        """Re-derive the full-text part from the document rows."""
+        ...
+
+
+def _run(conn: BaseDatabaseWrapper, statements: list[str]) -> None:
+    with conn.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+class SQLiteBackend:
+    vendor = "sqlite"
+
+    def install(self, conn: BaseDatabaseWrapper) -> None:
+        _run(conn, SQLITE_INSTALL)
+
+    def uninstall(self, conn: BaseDatabaseWrapper) -> None:
+        _run(conn, SQLITE_UNINSTALL)
+
+    def rebuild(self, conn: BaseDatabaseWrapper) -> None:
+        _run(conn, [*SQLITE_INSTALL, "INSERT INTO search_fts(search_fts) VALUES ('rebuild')"])
+
+    @staticmethod
+    def _term(term: Term) -> str:
+        if term.phrase:
+            return '"' + " ".join(term.tokens) + '"'
+        return "(" + " AND ".join(f'"{t}"' for t in term.tokens) + ")"
+
+    def _expr(self, query: Query) -> str:
+        groups = ["(" + " OR ".join(self._term(t) for t in group) + ")" for group in query.groups]
+        return " AND ".join(groups)
+
+    def _neg(self, query: Query) -> str:
+        return " OR ".join(self._term(t) for t in query.exclude)
+
+    def match(self, query: Query) -> tuple[str, list[Any]]:
+        conds: list[str] = []
+        params: list[Any] = []
+        if query.groups:
+            conds.append(
+                "d.complaint_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+            )
+            params.append(self._expr(query))
+        if query.exclude:
+            conds.append(
+                "d.complaint_id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+            )
+            params.append(self._neg(query))
+        return " AND ".join(conds) or "1=1", params
+
+    def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
+        # bm25 is computed in the MATCH query itself; title counts three times the body
+        return (
+            " JOIN (SELECT rowid AS rid, bm25(search_fts, 3.0, 1.0) AS score FROM search_fts"
+            " WHERE search_fts MATCH %s) m ON m.rid = d.complaint_id",
+            "m.score",
+            [self._expr(query)],
+        )
+
+
+class PostgresBackend:
+    vendor = "postgresql"
+
+    def install(self, conn: BaseDatabaseWrapper) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = %s"
+                " AND column_name = 'tsv'",
+                [DOC_TABLE],
+            )
+            if cursor.fetchone():
+                return
+        _run(conn, POSTGRES_INSTALL)
+
+    def uninstall(self, conn: BaseDatabaseWrapper) -> None:
+        _run(conn, POSTGRES_UNINSTALL)
+
+    def rebuild(self, conn: BaseDatabaseWrapper) -> None:
+        self.install(conn)  # a generated column: always in step with its row
+
+    @staticmethod
+    def _term(term: Term) -> str:
+        joiner = " <-> " if term.phrase else " & "
+        return "(" + joiner.join(f"'{t}'" for t in term.tokens) + ")"
+
+    def _expr(self, query: Query) -> str:
+        return " & ".join(
+            "(" + " | ".join(self._term(t) for t in group) + ")" for group in query.groups
+        )
+
+    def _neg(self, query: Query) -> str:
+        return " | ".join(self._term(t) for t in query.exclude)
+
+    def match(self, query: Query) -> tuple[str, list[Any]]:
+        if query.groups and query.exclude:
+            return (
+                "d.tsv @@ to_tsquery('simple', %s)",
+                [f"({self._expr(query)}) & !({self._neg(query)})"],
+            )
+        if query.groups:
+            return "d.tsv @@ to_tsquery('simple', %s)", [self._expr(query)]
+        if query.exclude:
+            return "NOT (d.tsv @@ to_tsquery('simple', %s))", [self._neg(query)]
+        return "1=1", []
+
+    def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
+        return "", "-ts_rank(d.tsv, to_tsquery('simple', %s))", [self._expr(query)]
+
+
+def backend_for(conn: BaseDatabaseWrapper | None = None) -> Backend:
+    vendor = (conn or connection).vendor
+    if vendor == "sqlite":
+        return SQLiteBackend()
+    if vendor == "postgresql":
+        return PostgresBackend()
+    raise NotImplementedError(f"no search backend for {vendor}")

@@ -1,0 +1,195 @@
+"""The one text pipeline of search: the same function cuts documents and queries.
+
+``normalize_text`` (NFKC, so full-width → half-width; Traditional → Simplified; lower-case)
+then rjieba in search mode (long words also yield their parts: 退货退款 → 退货 退款 退货退款)
+with a user dictionary of company names, aliases, brands and complaint vocabulary. Tokens are
+letters and digits only: punctuation and spaces never become tokens, so SQLite FTS5
+(``unicode61``) and PostgreSQL (``to_tsvector('simple', …)``) see the same token stream.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable
+
+import rjieba
+from django.db import OperationalError, ProgrammingError
+
+from tousu.common.text import normalize_text
+
+# words every complaint platform needs whole (the stock dictionary splits most of them)
+VOCABULARY = (
+    "退款",
+    "退货",
+    "退货退款",
+    "仅退款",
+    "退款难",
+    "退费",
+    "退费难",
+    "霸王条款",
+    "虚假宣传",
+    "自动续费",
+    "自动扣费",
+    "乱收费",
+    "价格欺诈",
+    "大数据杀熟",
+    "暴力催收",
+    "套路贷",
+    "砍头息",
+    "高利贷",
+    "网贷",
+    "分期",
+    "逾期",
+    "征信",
+    "强制搭售",
+    "捆绑销售",
+    "假货",
+    "以次充好",
+    "质量问题",
+    "售后",
+    "售后服务",
+    "不发货",
+    "未发货",
+    "拒绝退款",
+    "拒不退款",
+    "客服",
+    "人工客服",
+    "跑路",
+    "预付卡",
+    "会员费",
+    "保证金",
+    "押金",
+    "退押金",
+    "违约金",
+    "延迟发货",
+    "虚假发货",
+    "刹车失灵",
+    "自燃",
+    "断轴",
+    "异响",
+    "漏油",
+    "烧机油",
+    "起火",
+    "爆炸",
+    "个人信息",
+    "泄露",
+    "骚扰电话",
+    "封号",
+    "冻结",
+    "盗刷",
+    "诈骗",
+    "杀猪盘",
+    "电信诈骗",
+    "客服电话",
+    "无法退款",
+    "扣款",
+    "乱扣费",
+    "退订",
+    "七天无理由",
+    "三包",
+    "以旧换新",
+    "价保",
+    "保价",
+)
+
+_WORD = re.compile(r"[^\W_]+")
+# a dictionary is at most this old in a process that did not see the change itself
+DICTIONARY_MAX_AGE_SECONDS = 600.0
+_USER_WORD_FREQ = 200_000
+
+
+class _Segmenter:
+    """One rjieba instance per process. Words are only ever added: a name saved in this
+    process is added at once (``dictionary_add``); names saved by other processes arrive with
+    the full refresh at most ``DICTIONARY_MAX_AGE_SECONDS`` later. A word whose company is gone
+    stays until the process restarts (it only keeps that word whole)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jieba: rjieba.Jieba | None = None
+        self.words: set[str] = set()
+        self.refreshed_at = 0.0
+
+    def get(self) -> rjieba.Jieba:
+        jieba = self.jieba
+        if jieba is not None and time.monotonic() - self.refreshed_at < DICTIONARY_MAX_AGE_SECONDS:
+            return jieba
+        with self.lock:
+            if self.jieba is None:
+                self.jieba = rjieba.Jieba()
+            if time.monotonic() - self.refreshed_at >= DICTIONARY_MAX_AGE_SECONDS:
+                self._add(self.jieba, user_words())
+                self.refreshed_at = time.monotonic()
+            return self.jieba
+
+    def _add(self, jieba: rjieba.Jieba, words: Iterable[str]) -> None:
+        for word in words:
+            if word not in self.words:
+                jieba.add_word(word, _USER_WORD_FREQ, None)
+                self.words.add(word)
+
+    def add(self, names: Iterable[str]) -> None:
+        with self.lock:
+            if self.jieba is not None:
+                self._add(self.jieba, [w for w in map(_dictionary_word, names) if w])
+
+    def reset(self) -> None:
+        with self.lock:
+            self.jieba = None
+            self.words = set()
+            self.refreshed_at = 0.0
+
+
+_segmenter = _Segmenter()
+
+
+def _dictionary_word(name: str) -> str | None:
+    """A name as a dictionary word: normalised, one run of letters/digits, 2–20 characters."""
+    text = normalize_text(name)
+    if not 2 <= len(text) <= 20 or not _WORD.fullmatch(text):
+        return None
+    return text
+
+
+def user_words() -> list[str]:
+    """Complaint vocabulary plus the names, aliases and brands of the directory."""
+    words = {w for w in (_dictionary_word(v) for v in VOCABULARY) if w}
+    try:
+        from tousu.companies.models import Brand, Company, CompanyAlias
+
+        names: list[str] = list(Company.objects.values_list("name", flat=True))
+        names += CompanyAlias.objects.values_list("alias", flat=True)
+        names += Brand.objects.values_list("name", flat=True)
+    except (OperationalError, ProgrammingError):  # tables not migrated yet: vocabulary only
+        names = []
+    for name in names:
+        word = _dictionary_word(name)
+        if word:
+            words.add(word)
+    return sorted(words)
+
+
+def dictionary_add(names: Iterable[str]) -> None:
+    """Company names, aliases or brands were saved: cut them whole from now on."""
+    _segmenter.add(names)
+
+
+def dictionary_reload() -> None:
+    """Start over from the stock dictionary (``tousu search-rebuild``)."""
+    _segmenter.reset()
+
+
+def tokens(text: str) -> list[str]:
+    """Normalise and cut ``text`` in search mode; letters/digits only, in text order."""
+    norm = normalize_text(text)
+    if not norm:
+        return []
+    # pieces never hold a space, so one pass over the joined pieces splits them alike
+    return _WORD.findall(" ".join(_segmenter.get().cut_for_search(norm)))
+
+
+def segment(text: str) -> str:
+    """``tokens`` joined by spaces: what the index stores."""
+    return " ".join(tokens(text))

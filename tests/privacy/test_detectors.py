@@ -1,0 +1,154 @@
+"""The text detectors: each kind of personal data, each thing that must not be masked, the
+masks, and Traditional / full-width input mapped back to the original characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from tousu.privacy import detectors as d
+from tousu.privacy.detectors import detect, id_checksum_ok, luhn_ok, normalise, redact
+
+
+def with_id_check(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, d._ID_WEIGHTS, strict=True))
+    return first17 + d._ID_CHECK[total % 11]
+
+
+def with_luhn(body: str) -> str:
+    return next(body + str(n) for n in range(10) if luhn_ok(body + str(n)))
+
+
+ID = with_id_check("43010219900307123")
+CARD = with_luhn("622202123456789012")  # 19 digits, UnionPay
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(s.kind, s.original) for s in detect(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "masked"),
+    [
+        ("我的电话13812345678，请回电", d.MOBILE, "13812345678", "138****5678"),
+        ("手机：+86 138 1234 5678", d.MOBILE, "138 1234 5678", "+86 138 **** 5678"),
+        ("手机 138-1234-5678", d.MOBILE, "138-1234-5678", "138-****-5678"),
+        ("电话１３８１２３４５６７８", d.MOBILE, "１３８１２３４５６７８", "１３８****５６７８"),
+        ("联系电话17312345678", d.MOBILE, "17312345678", "173****5678"),
+        ("座机010-87654321", d.LANDLINE, "87654321", "010-******21"),
+        ("门店电话(0755)26543210转8", d.LANDLINE, "26543210", "(0755)******10转8"),
+        (f"身份证号{ID}", d.ID_CARD, ID, "430***********" + ID[-4:]),
+        ("身份证430102900307123", d.ID_CARD, "430102900307123", "430*********123"),
+        (f"卡号{CARD}", d.BANK_CARD, CARD, "6222***********" + CARD[-4:]),
+        ("邮箱zhang.san@example.com", d.EMAIL, "zhang.san@example.com", "z***@example.com"),
+        ("QQ号：12345678", d.QQ, "12345678", "12****78"),
+        ("微信号：wxid_abc123", d.WECHAT, "wxid_abc123", "wx**_****23"),
+        ("我叫王小明，想投诉", d.NAME, "王小明", "王**"),
+        ("收件人：欧阳娜娜", d.NAME, "欧阳娜娜", "欧***"),
+        ("联系人李四电话", d.NAME, "李四", "李*"),
+        ("车牌号京A12345被扣", d.PLATE, "京A12345", "京A***45"),
+        ("订单号：2023051212345678901", d.ORDER_NUMBER, "2023051212345678901", d.PRIVATE_NOTE),
+        ("快递单号SF1234567890123", d.TRACKING_NUMBER, "SF1234567890123", d.PRIVATE_NOTE),
+    ],
+)
+def test_each_kind_is_found_and_masked(text: str, kind: str, value: str, masked: str) -> None:
+    assert kinds(text) == [(kind, value)]
+    assert masked in redact(text)
+    assert value not in redact(text)
+
+
+def test_spaced_bank_card_keeps_its_groups() -> None:
+    card = with_luhn("622202123456789")  # 16 digits
+    spaced = " ".join(card[i : i + 4] for i in range(0, 16, 4))
+    assert redact(f"卡号 {spaced}") == f"卡号 {card[:4]} **** **** {card[-4:]}"
+
+
+def test_street_address_keeps_the_region() -> None:
+    text = "我住在北京市朝阳区建国路88号3栋2单元501室，请尽快处理"
+    assert kinds(text) == [(d.ADDRESS, "建国路88号3栋2单元501室")]
+    assert redact(text) == "我住在北京市朝阳区****，请尽快处理"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "黑猫投诉编号17382167486，请处理",  # complaint number (11 digits starting 17)
+        "投诉单17382016179已受理",
+        "涉诉金额12999元，单价13800.00元",
+        "2023年5月12日下单，2023-05-12 13:45:08 付款",
+        "客服热线400-820-8820、800-810-8888、95588、12315",
+        "电话4006275***，手机138****5678",  # already masked
+        "商品编号10023456789，共3件，运费8元",
+        "身份证号430102199003071230",  # wrong GB 11643 check digit
+        "卡号6222021234567890120",  # fails Luhn
+        "我叫不出名字，姓名一栏写错了",  # markers without a name
+        "北京市朝阳区的门店",  # region only, no street number
+        "型号ABC12345的手机，iPhone 15 Pro Max",
+    ],
+)
+def test_what_is_not_personal_is_left_alone(text: str) -> None:
+    assert detect(text) == [], kinds(text)
+    assert redact(text) == text
+
+
+def test_validators() -> None:
+    assert id_checksum_ok("11010519491231002X")
+    assert not id_checksum_ok("110105194912310021")
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+
+
+def test_traditional_and_full_width_map_back_to_the_original() -> None:
+    text = "我叫陳大文，聯繫電話：１３８－１２３４－５６７８，住址：廣東省深圳市南山區科技園路１號"
+    found = kinds(text)
+    assert (d.NAME, "陳大文") in found
+    assert (d.MOBILE, "１３８－１２３４－５６７８") in found
+    assert (d.ADDRESS, "科技園路１號") in found
+    out = redact(text)
+    assert out == "我叫陳**，聯繫電話：１３８－****－５６７８，住址：廣東省深圳市南山區****"
+
+
+def test_normalisation_keeps_a_map_even_when_lengths_change() -> None:
+    # NFKC turns one character into several (㈱ → (株)); spans after it still map back
+    text = "㈱公司 电话13812345678"
+    norm, index = normalise(text)
+    assert len(index) == len(norm) and len(norm) > len(text)
+    [span] = detect(text)
+    assert text[span.start : span.end] == "13812345678"
+
+
+def test_spans_do_not_overlap_and_an_order_number_wins_over_a_card() -> None:
+    text = f"订单号{CARD}，联系13812345678"
+    assert kinds(text) == [(d.ORDER_NUMBER, CARD), (d.MOBILE, "13812345678")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("请致电0745—3322571（征收办）", [(d.LANDLINE, "3322571")]),
+        ("代表:谭为立 联系电话", [(d.NAME, "谭为立")]),
+        ("平台负责人于帅一直承诺兑付", [(d.NAME, "于帅")]),
+        (
+            "举报人员：伍华祝（0000-00000000）、陈香松（0000-00000000）、陈姣杏",
+            [(d.NAME, "伍华祝"), (d.NAME, "陈香松"), (d.NAME, "陈姣杏")],
+        ),
+        ("投诉人：银杏嘉园小区9栋全体业主", [(d.ADDRESS, "银杏嘉园小区9栋")]),
+        ("户口所在地为捞刀河镇高岭村水塘331号", [(d.ADDRESS, "捞刀河镇高岭村水塘331号")]),
+        ("有问题打17270698057，白天都能接通", [(d.MOBILE, "17270698057")]),
+    ],
+)
+def test_forms_found_in_the_real_data(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "投诉单号17899333017已经完成",
+        "加了一个微信号为M2862525***，电话号码为1560718****",
+        "小区业主都没收到房，业主公示了名单",  # 业主 is no marker of a name
+        "楚龙街道地铁5号线机务段",
+        "开发商规划行车路线将经过1栋",
+        "电话：0000-00000000",  # numbers the data set already blanked
+    ],
+)
+def test_lookalikes_from_the_real_data_are_left_alone(text: str) -> None:
+    assert detect(text) == [], kinds(text)

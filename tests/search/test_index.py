@@ -1,0 +1,146 @@
+"""The index follows every accepted change in the same transaction, and its failure undoes it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from tousu.accounts.models import User
+from tousu.companies.models import Company
+from tousu.companies.services import company_confirm, company_create
+from tousu.complaints import hooks, services
+from tousu.complaints.models import Complaint, ComplaintEvent, HideReason
+from tousu.search import engine, index
+from tousu.search.models import SearchDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(q: str = "", **kw: object) -> list[int]:
+    return [h.complaint.pk for h in engine.search(q, facets=False, **kw).hits]  # type: ignore[arg-type]
+
+
+def test_submitted_complaint_is_indexed_but_not_public(
+    file: Callable[..., Complaint], company: Company
+) -> None:
+    c = file(company, "自动续费扣款", "会员自动续费没有提醒", accept=False)
+    doc = SearchDocument.objects.get(pk=c.pk)
+    assert not doc.is_public and doc.status == "pending_review"
+    assert ids("自动续费") == []
+    assert ids("自动续费", scope=engine.Scope(public_only=False)) == [c.pk]
+
+
+def test_every_change_is_reflected(
+    file: Callable[..., Complaint], company: Company, merchant: User, moderator: User
+) -> None:
+    c = file(company, "自动续费扣款", "会员自动续费没有提醒")
+    assert ids("自动续费") == [c.pk]
+    services.complaint_reply(complaint_id=c.pk, actor=merchant, message="已为您退款")
+    doc = SearchDocument.objects.get(pk=c.pk)
+    assert doc.has_reply and doc.status == "replied"
+    services.complaint_hide(complaint_id=c.pk, actor=moderator, reason=HideReason.PRIVACY)
+    assert ids("自动续费") == []
+    services.complaint_unhide(complaint_id=c.pk, actor=moderator)
+    assert ids("自动续费") == [c.pk]
+
+
+def test_failing_index_write_rolls_the_change_back(
+    file: Callable[..., Complaint],
+    company: Company,
+    merchant: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    c = file(company, "自动续费扣款", "会员自动续费没有提醒")
+    events = ComplaintEvent.objects.count()
+
+    def broken(ids: object) -> int:
+        raise RuntimeError("index down")
+
+    monkeypatch.setattr(index, "sync", broken)
+    with pytest.raises(RuntimeError):
+        services.complaint_reply(complaint_id=c.pk, actor=merchant, message="已为您退款")
+    c.refresh_from_db()
+    assert c.status == "processing"
+    assert ComplaintEvent.objects.count() == events
+    assert not SearchDocument.objects.get(pk=c.pk).has_reply
+    assert index.on_event in hooks._listeners
+
+
+def test_index_matches_a_full_rebuild(
+    file: Callable[..., Complaint], company: Company, other_company: Company, merchant: User
+) -> None:
+    a = file(company, "霸王条款", "押金不退，霸王条款")
+    b = file(other_company, "虚假宣传", "宣传的功效全是假的")
+    services.complaint_reply(complaint_id=a.pk, actor=merchant, message="好的")
+    before = list(SearchDocument.objects.order_by("pk").values())
+    fts_before = _fts_ids("霸王条款")
+    call_command("search_rebuild", "--batch", "1", stdout=io.StringIO())
+    assert list(SearchDocument.objects.order_by("pk").values()) == before
+    assert _fts_ids("霸王条款") == fts_before == [a.pk]
+    assert ids("虚假宣传") == [b.pk]
+
+
+def _fts_ids(word: str) -> list[int]:
+    return [h.complaint.pk for h in engine.search(word, facets=False).hits]
+
+
+def test_company_merge_repoints_documents(
+    file: Callable[..., Complaint], company: Company, moderator: User
+) -> None:
+    dup = company_create(name="快乐外卖二号店", sector="food")
+    c = file(dup, "退款难", "商家不退款")
+    company_confirm(company_id=dup.pk, actor=moderator, merge_into_id=company.pk)
+    doc = SearchDocument.objects.get(pk=c.pk)
+    assert doc.company_id == company.pk
+    assert doc.sector == company.sector
+    assert ids("退款", filters=engine.Filters(company_ids=[company.pk])) == [c.pk]
+
+
+def test_sector_change_follows(file: Callable[..., Complaint], company: Company) -> None:
+    c = file(company, "退款难", "商家不退款")
+    company.sector = "food"
+    company.save()
+    assert SearchDocument.objects.get(pk=c.pk).sector == "food"
+    assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_masked_personal_data_is_not_searchable(
+    file: Callable[..., Complaint], company: Company
+) -> None:
+    c = file(company, "退款难退款难", "商家拒绝退款，我的手机号13812345678，请联系我")
+    assert ids("退款") == [c.pk]
+    assert ids("13812345678") == []
+    snippet = engine.search("退款").hits[0].snippet
+    assert "13812345678" not in snippet
+    # staff see the complaint by its words, still without the number in the index
+    assert ids("13812345678", scope=engine.Scope(public_only=False)) == []
+
+
+def test_imported_histories_are_indexed_in_their_transaction(
+    company: Company, consumer: User
+) -> None:
+    from datetime import UTC, datetime
+
+    from django.db import transaction
+
+    from tousu.complaints.states import Action, Status
+
+    at = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)
+    record = services.ImportedComplaint(
+        title="导入的霸王条款投诉",
+        details="押金不退，合同里全是霸王条款，希望平台处理。",
+        company_id=company.pk,
+        submitted_at=at,
+        steps=[services.ImportedStep(Action.ACCEPT, at, target=Status.PROCESSING)],
+        problem_types=["unfair_terms"],
+        demands=["refund"],
+    )
+    with transaction.atomic():
+        (c,) = services.complaints_import(consumer=consumer, records=[record])
+    assert ids("霸王条款") == [c.pk]
+    doc = SearchDocument.objects.get(pk=c.pk)
+    assert doc.is_public and doc.submitted_ts == int(at.timestamp())
