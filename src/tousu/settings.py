@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tousu.leads",
     "tousu.imports",
     "tousu.merchants",
+    "tousu.metrics",
     "tousu.search",
     "tousu.datagen",
     "tousu.insights",

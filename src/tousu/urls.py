@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/partners/", include("tousu.partners.urls")),
     path("", include("tousu.search.urls")),
     path("", include("tousu.leads.urls")),
+    path("", include("tousu.metrics.urls")),
     path("", include("tousu.insights.urls")),
     path("", include("tousu.web.urls")),
 ]

@@ -366,6 +366,13 @@ def _revoke(world: World, role: str) -> Request:
     )
 
 
+def _ranking(world: World, role: str) -> Request:
+    from tousu.metrics.rankings import publish
+
+    (published, *_) = publish("weekly", date(2025, 6, 2), date(2025, 6, 8))
+    return _get(f"/api/v1/rankings/{published.pk}")
+
+
 MATRIX: dict[str, Row] = {
     # accounts
     "POST /api/v1/auth/register": Row(
@@ -665,6 +672,17 @@ MATRIX: dict[str, Row] = {
         "mediation",
         lambda w, r: _json(_c(w, "mediation-outcome"), {"succeeded": True, "message": "已和解"}),
         statuses(403, 401, mediator=200),
+    ),
+    # metrics and 红黑榜: public
+    "GET /api/v1/rankings": Row("processing", lambda w, r: _get("/api/v1/rankings"), statuses(200)),
+    "GET /api/v1/rankings/{list_id}": Row("processing", _ranking, statuses(200)),
+    "GET /api/v1/metrics": Row(
+        "processing", lambda w, r: _get("/api/v1/metrics?sector=ecommerce"), statuses(200)
+    ),
+    "GET /api/v1/companies/{company_id}/metrics": Row(
+        "processing",
+        lambda w, r: _get(f"/api/v1/companies/{w.complaint.company_id}/metrics"),
+        statuses(200),
     ),
     # onboarding
     "POST /api/v1/companies/{company_id}/claims": Row(

@@ -190,6 +190,8 @@ def test_every_registered_job_is_idempotent(
         "duplicates_prune",
         "webhook_retries",
         "webhook_sla_due_soon",
+        "rankings_generate",
+        "service_stars",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1

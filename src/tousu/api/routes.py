@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     partners,
     privacy,
     public,
+    rankings,
     staff,
 )
 from .core import api, router

@@ -149,6 +149,20 @@ def job_webhook_sla_due_soon() -> dict[str, int]:
     return {"created": webhooks_sla_due_soon()}
 
 
+def job_rankings_generate() -> dict[str, int]:
+    """Publish the 红黑榜 of the latest complete week, month, quarter and overall (once each)."""
+    from tousu.metrics.rankings import rankings_generate
+
+    return rankings_generate()
+
+
+def job_service_stars() -> dict[str, int]:
+    """Nominate 消费者服务之星 for the latest complete quarter and year (once each)."""
+    from tousu.metrics.stars import stars_nominate
+
+    return {f"nominated_{k}": v for k, v in stars_nominate().items()}
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -170,6 +184,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("duplicates_prune", 86400, job_duplicates_prune),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
+    PeriodicJob("rankings_generate", 3600, job_rankings_generate),  # publishes once a period
+    PeriodicJob("service_stars", 86400, job_service_stars),
 )
 
 

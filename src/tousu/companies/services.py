@@ -314,9 +314,11 @@ def _company_merge(*, source_id: int, target_id: int, actor: User) -> Company:
 
         # brands: same brand on both sides → the target's; otherwise the brand moves
         target_brands = {b.name_key: b for b in target.brands.all()}
+        rebranded: list[int] = []
         for brand in list(source.brands.all()):
             same = target_brands.get(brand.name_key)
             if same is not None:
+                rebranded += Complaint.objects.filter(brand=brand).values_list("pk", flat=True)
                 Complaint.objects.filter(brand=brand).update(brand=same)
                 brand.delete()
             else:
@@ -333,6 +335,10 @@ def _company_merge(*, source_id: int, target_id: int, actor: User) -> Company:
         Complaint.objects.bulk_update(
             moved, ["company", "content_hash", "updated_at"], batch_size=500
         )
+        # read models keyed by company or brand (metric counters) follow the moved complaints
+        from tousu.complaints.hooks import dispatch_bulk
+
+        dispatch_bulk(sorted({c.pk for c in moved} | set(rebranded)))
 
         CompanyAlias.objects.filter(company=source, alias_key=target.name_key).delete()
         source.aliases.update(company=target)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Case, Count, DateTimeField, F, Q, QuerySet, When
+from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, When
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -13,7 +12,7 @@ from tousu.common.calendar import add_working_days
 from tousu.common.errors import NotFound, PermissionDenied
 from tousu.companies.models import CompanyMembership
 
-from .models import Complaint, ComplaintEvent, ProblemType, Rating, Visibility
+from .models import Complaint, ComplaintEvent, Visibility
 from .states import ACCEPTED_STATUSES, Status
 
 PUBLIC_RELATED = ("company", "brand", "consumer")
@@ -273,86 +272,5 @@ def complaint_counters() -> dict[str, int]:
     )
 
 
-def valid_complaint_counts(company_ids: list[int]) -> dict[int, int]:
-    """Valid complaints per company, for a page of the company directory."""
-    rows = (
-        Complaint.objects.filter(company_id__in=company_ids, status__in=VALID_STATUSES)
-        .values("company_id")
-        .annotate(n=Count("id"))
-        .values_list("company_id", "n")
-    )
-    return dict(rows)
-
-
-@dataclass(frozen=True)
-class CompanyStats:
-    """A company's complaint metrics over all time (docs/domain.md, Metrics)."""
-
-    valid: int  # accepted by review, hidden ones included
-    assigned: int  # of those, sent to the company
-    replied: int  # of the assigned, with at least one company reply
-    completed: int  # consumer-confirmed completions, incl. successful mediation
-    ratings: int
-    attitude: float | None
-    speed: float | None
-    satisfaction: float | None
-    problem_types: list[tuple[str, str, int]]  # (code, label, count), most frequent first
-
-    @property
-    def reply_rate(self) -> float | None:
-        return self.replied / self.assigned if self.assigned else None
-
-    @property
-    def completion_rate(self) -> float | None:
-        return self.completed / self.valid if self.valid else None
-
-    @property
-    def mean_rating(self) -> float | None:
-        """The mean of the three 1–5 ratings."""
-        parts = [self.attitude, self.speed, self.satisfaction]
-        if any(p is None for p in parts):
-            return None
-        return sum(p for p in parts if p is not None) / 3
-
-
-def company_stats(company_id: int) -> CompanyStats:
-    """Two aggregate queries: the complaint counts (with one count per problem type, matched on
-    the quoted code in the JSON list's text) and the mean ratings."""
-    type_counts = {
-        f"type_{pt.value}": Count("id", filter=Q(problem_types__icontains=f'"{pt.value}"'))
-        for pt in ProblemType
-    }
-    counts = Complaint.objects.filter(company_id=company_id, status__in=VALID_STATUSES).aggregate(
-        valid=Count("id"),
-        assigned=Count("id", filter=Q(assigned_at__isnull=False)),
-        replied=Count("id", filter=Q(assigned_at__isnull=False, first_reply_at__isnull=False)),
-        completed=Count("id", filter=Q(status=Status.COMPLETED)),
-        **type_counts,
-    )
-    ratings = Rating.objects.filter(
-        complaint__company_id=company_id, complaint__status__in=VALID_STATUSES
-    ).aggregate(
-        n=Count("id"),
-        attitude=Avg("attitude"),
-        speed=Avg("speed"),
-        satisfaction=Avg("satisfaction"),
-    )
-    breakdown = sorted(
-        (
-            (pt.value, str(pt.label), counts[f"type_{pt.value}"])
-            for pt in ProblemType
-            if counts[f"type_{pt.value}"]
-        ),
-        key=lambda row: -row[2],
-    )
-    return CompanyStats(
-        valid=counts["valid"],
-        assigned=counts["assigned"],
-        replied=counts["replied"],
-        completed=counts["completed"],
-        ratings=ratings["n"],
-        attitude=ratings["attitude"],
-        speed=ratings["speed"],
-        satisfaction=ratings["satisfaction"],
-        problem_types=breakdown,
-    )
+# Per-company metrics (valid complaints, rates, ratings, problem types) are read from the
+# counters of ``tousu.metrics`` (``tousu.metrics.selectors``), never aggregated here.

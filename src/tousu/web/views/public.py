@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,17 +56,24 @@ from tousu.complaints.models import (
     Rating,
 )
 from tousu.complaints.selectors import (
-    CompanyStats,
-    company_stats,
     complaint_counters,
     complaint_events_visible,
     complaint_get_for_user,
     complaint_hidden_reason,
     public_complaint_page,
-    valid_complaint_counts,
 )
 from tousu.complaints.sla import sla_clock
 from tousu.complaints.states import ACCEPTED_STATUSES, Action, Status
+from tousu.metrics import formula
+from tousu.metrics.models import FRT_BOUNDS_HOURS
+from tousu.metrics.selectors import (
+    Scope,
+    Totals,
+    company_problem_types,
+    company_weekly,
+    valid_counts,
+    windows,
+)
 from tousu.privacy.selectors import public_message, public_text
 
 logger = logging.getLogger(__name__)
@@ -543,7 +551,7 @@ def company_list(request: HttpRequest) -> HttpResponse:
         context["next_url"] = "?" + urlencode({**params, "after": next_cursor})
     context["first_page"] = after is not None and not query
     context["companies"] = companies
-    context["counts"] = valid_complaint_counts([c.pk for c in companies]) if companies else {}
+    context["counts"] = valid_counts([c.pk for c in companies]) if companies else {}
     response = render(request, "web/public/company_list.html", context)
     _cache_headers(request, response)
     return response
@@ -576,7 +584,7 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "—"
 
 
-def _metrics(stats: CompanyStats) -> list[dict[str, str]]:
+def _metrics(stats: Totals) -> list[dict[str, str]]:
     """The company's metrics as the page shows them: a value and what it was computed from."""
     mean = stats.mean_rating
     return [
@@ -594,9 +602,72 @@ def _metrics(stats: CompanyStats) -> list[dict[str, str]]:
         {
             "label": _("满意度"),
             "value": f"{mean:.1f} / 5" if mean is not None else "—",
-            "note": _("%(n)s 条评价") % {"n": stats.ratings},
+            "note": _("%(n)s 条评价") % {"n": stats.rated},
         },
     ]
+
+
+def _rate(rate: float | None, ci: tuple[float, float] | None) -> str:
+    if rate is None or ci is None:
+        return "—"
+    return f"{100 * rate:.0f}% ({100 * ci[0]:.0f}–{100 * ci[1]:.0f}%)"
+
+
+def _hours(h: float | None) -> str:
+    if h is None:
+        return "—"
+    if h < 48:
+        return _("%(n)s 小时") % {"n": f"{h:.1f}"}
+    return _("%(n)s 天") % {"n": f"{h / 24:.1f}"}
+
+
+WINDOW_LABELS = {
+    "7": gettext_lazy("近7天"),
+    "30": gettext_lazy("近30天"),
+    "90": gettext_lazy("近90天"),
+    "365": gettext_lazy("近一年"),
+    "all": gettext_lazy("全部"),
+}
+
+
+def _window_table(wins: dict[str, Totals]) -> dict[str, Any]:
+    """Rows (one metric each) × columns (one window each), as text."""
+    cols = list(wins.values())
+
+    def index(t: Totals) -> str:
+        idx = t.index
+        return f"{idx.index:.1f}" if idx.index is not None else str(_("不参与评级"))
+
+    rows: list[tuple[Any, Callable[[Totals], str]]] = [
+        (_("服务指数"), index),
+        (_("有效投诉"), lambda t: f"{t.valid:,}"),
+        (_("回复率"), lambda t: _rate(t.reply_rate, t.reply_ci)),
+        (_("按时回复率"), lambda t: _rate(t.on_time_rate, t.on_time_ci)),
+        (_("完成率"), lambda t: _rate(t.completion_rate, t.completion_ci)),
+        (
+            _("满意度"),
+            lambda t: f"{t.mean_rating:.2f} / 5" if t.mean_rating is not None else "—",
+        ),
+        (_("平均首次回复"), lambda t: _hours(t.mean_frt_hours)),
+        (_("首次回复中位数"), lambda t: _hours(t.median_frt_hours)),
+    ]
+    return {
+        "headers": [WINDOW_LABELS[label] for label in wins],
+        "rows": [{"label": label, "cells": [fn(t) for t in cols]} for label, fn in rows],
+    }
+
+
+def _frt_histogram(t: Totals) -> list[dict[str, Any]]:
+    bounds = [0, *FRT_BOUNDS_HOURS]
+    top = max(t.frt_hist) if any(t.frt_hist) else 0
+    out = []
+    for i, n in enumerate(t.frt_hist):
+        if i < len(FRT_BOUNDS_HOURS):
+            label = f"{_hours(bounds[i]) if i else '0'} – {_hours(bounds[i + 1])}"
+        else:
+            label = _("超过 %(d)s") % {"d": _hours(bounds[-1])}
+        out.append({"label": label, "count": n, "width": round(100 * n / top) if top else 0})
+    return out
 
 
 @require_safe
@@ -613,7 +684,9 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {"message": _("找不到该企业。它可能已与其他企业合并，请在企业库中搜索。")},
             status=404,
         )
-    stats = company_stats(company.pk)
+    wins = windows(Scope(company_id=company.pk))
+    stats = wins["all"]
+    problem_types = company_problem_types(company.pk)
     recent, more = public_complaint_page(company_id=company.pk, size=10)
     brands = company_brands(company)
     aliases = company_aliases(company)
@@ -630,13 +703,14 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         company.description,
         [b.name for b in brands],
         aliases,
-        stats,
+        {label: t.as_dict() for label, t in wins.items()},
+        problem_types,
         [(c.pk, c.status, c.updated_at.isoformat(), c.is_overdue) for c in recent],
     )
     cached = _not_modified(request, etag)
     if cached is not None:
         return cached
-    top = stats.problem_types[0][2] if stats.problem_types else 0
+    top = problem_types[0][2] if problem_types else 0
     website = company.website.strip()
     response = render(
         request,
@@ -646,8 +720,14 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stats": stats,
             "breakdown": [
                 {"label": label, "count": n, "width": round(100 * n / top) if top else 0}
-                for _code, label, n in stats.problem_types
+                for _code, label, n in problem_types
             ],
+            "windows": _window_table(wins),
+            "index": wins["365"].index,
+            "index_window": WINDOW_LABELS["365"],
+            "frt_histogram": _frt_histogram(stats),
+            "weekly": company_weekly(company.pk),
+            "min_valid": formula.MIN_VALID,
             "recent": recent,
             "has_more": more is not None,
             "brands": brands,

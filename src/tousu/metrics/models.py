@@ -1,0 +1,226 @@
+"""Metric counters kept in step with the complaint timelines, and the ranking snapshots.
+
+``ComplaintMetric`` holds one complaint's contribution (the fold of its timeline, see
+``fold.py``); ``CompanyDay`` holds the sums of those contributions per company, brand and
+submission day. Both are written only by ``tousu.metrics.services`` (in the complaint's
+transaction) and by ``tousu metrics-rebuild``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tousu.companies.models import Company
+
+# first-reply time histogram: upper bounds in hours of buckets 0..9; bucket 10 is "longer"
+FRT_BOUNDS_HOURS: tuple[int, ...] = (1, 4, 12, 24, 48, 72, 120, 168, 336, 720)
+FRT_BUCKETS = len(FRT_BOUNDS_HOURS) + 1
+
+# the additive columns of a day row (and of a complaint's contribution)
+COUNTERS: tuple[str, ...] = (
+    "valid",
+    "assigned",
+    "replied",
+    "replied_in_sla",
+    "completed",
+    "rated",
+    "attitude_sum",
+    "speed_sum",
+    "satisfaction_sum",
+    "frt_seconds",
+    *(f"frt_b{i}" for i in range(FRT_BUCKETS)),
+)
+
+
+class Counters(models.Model):
+    """The additive columns (``COUNTERS``)."""
+
+    valid = models.IntegerField(default=0)
+    assigned = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    replied_in_sla = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    attitude_sum = models.IntegerField(default=0)
+    speed_sum = models.IntegerField(default=0)
+    satisfaction_sum = models.IntegerField(default=0)
+    frt_seconds = models.BigIntegerField(default=0)
+    frt_b0 = models.IntegerField(default=0)
+    frt_b1 = models.IntegerField(default=0)
+    frt_b2 = models.IntegerField(default=0)
+    frt_b3 = models.IntegerField(default=0)
+    frt_b4 = models.IntegerField(default=0)
+    frt_b5 = models.IntegerField(default=0)
+    frt_b6 = models.IntegerField(default=0)
+    frt_b7 = models.IntegerField(default=0)
+    frt_b8 = models.IntegerField(default=0)
+    frt_b9 = models.IntegerField(default=0)
+    frt_b10 = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CompanyDay(Counters):
+    """Sums of complaint contributions for one company, brand (0 = none) and cohort day (the
+    local date the complaint was first submitted). Sector and region come from the company at
+    query time, so a company moved to another sector takes its history with it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    brand_key = models.BigIntegerField(default=0, help_text="brand id, 0 when none")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "brand_key", "day"], name="metrics_companyday_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["day", "company"], name="metrics_companyday_day"),
+            models.Index(fields=["brand_key", "day"], name="metrics_companyday_brand"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.brand_key}/{self.day}"
+
+
+class ComplaintMetric(Counters):
+    """One complaint's folded timeline: its contribution to ``CompanyDay`` plus the state the
+    fold needs to take the next event (see ``fold.State``)."""
+
+    complaint_id = models.BigIntegerField(primary_key=True)
+    company_id = models.BigIntegerField()
+    brand_key = models.BigIntegerField(default=0)
+    day = models.DateField()
+    first_assigned_at = models.DateTimeField(null=True)
+    clock_started_at = models.DateTimeField(null=True)
+    first_reply_at = models.DateTimeField(null=True)
+    overdue = models.BooleanField(default=False)
+    # the complaint's problem types, counted in ``CompanyProblem`` while it is valid
+    problem_types = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["company_id", "overdue"], name="metrics_cm_overdue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"metrics of complaint {self.complaint_id}"
+
+
+class CompanyProblem(models.Model):
+    """Valid complaints of a company per problem type (a complaint may have several)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    problem_type = models.CharField(max_length=30)
+    valid = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "problem_type"], name="metrics_companyproblem_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.problem_type}"
+
+
+class ListKind(models.TextChoices):
+    WEEKLY = "weekly", _("周榜")
+    MONTHLY = "monthly", _("月榜")
+    QUARTERLY = "quarterly", _("季榜")
+    OVERALL = "overall", _("总榜")
+
+
+class ImmutableError(Exception):
+    pass
+
+
+class RankingList(models.Model):
+    """A 红黑榜 as published: immutable once written. ``entries`` holds every rated company's
+    index and inputs (so the list can be checked by anyone), ``formula`` the formula version
+    and its parameters."""
+
+    kind = models.CharField(max_length=10, choices=ListKind.choices)
+    sector = models.CharField(max_length=20, blank=True, help_text="blank: all sectors")
+    period_start = models.DateField(null=True, blank=True, help_text="null: from the beginning")
+    period_end = models.DateField()
+    formula_version = models.CharField(max_length=10)
+    formula = models.JSONField(default=dict)
+    red = models.JSONField(default=list)
+    black = models.JSONField(default=list)
+    entries = models.JSONField(default=list)
+    rated = models.PositiveIntegerField(default=0)
+    not_rated = models.PositiveIntegerField(default=0)
+    generated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_end", "kind", "sector"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "sector", "period_end", "formula_version"],
+                name="metrics_rankinglist_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sector or 'all'} {self.period_end}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ImmutableError("a published ranking list cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("a published ranking list cannot be deleted")
+
+
+class StarPeriod(models.TextChoices):
+    QUARTERLY = "quarterly", _("季度")
+    ANNUAL = "annual", _("年度")
+
+
+class StarState(models.TextChoices):
+    NOMINATED = "nominated", _("待确认")
+    CONFIRMED = "confirmed", _("已授予")
+    DECLINED = "declined", _("未授予")
+
+
+class ServiceStar(models.Model):
+    """消费者服务之星: a nomination computed from the data (``stars.py``), then confirmed or
+    declined by staff. The award page shows confirmed ones."""
+
+    period = models.CharField(max_length=10, choices=StarPeriod.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    index = models.FloatField()
+    inputs = models.JSONField(default=dict)
+    formula_version = models.CharField(max_length=10)
+    state = models.CharField(max_length=10, choices=StarState.choices, default=StarState.NOMINATED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_end", "period", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "period_end", "company", "formula_version"],
+                name="metrics_servicestar_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.period_end} #{self.rank} {self.company_id}"

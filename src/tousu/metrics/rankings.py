@@ -1,0 +1,133 @@
+"""红黑榜: immutable snapshots of the service index over calendar periods (docs/rankings.md).
+
+``rankings_generate`` (a periodic job) publishes, for the latest complete week, month, quarter
+and for all time up to the latest complete week, one list over all sectors and one per sector
+that has a rated company. A list is never changed afterwards: a new formula version publishes
+new lists beside the old ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tousu.companies.models import Company
+
+from . import formula
+from .models import ListKind, RankingList
+from .selectors import Totals, company_inputs
+
+
+def periods(today: date) -> dict[str, tuple[date | None, date]]:
+    """The latest complete period of each kind, as ``(first day or None, last day)``."""
+    last_sunday = today - timedelta(days=today.weekday() + 1)
+    month_end = today.replace(day=1) - timedelta(days=1)
+    quarter_first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarter_end = quarter_first - timedelta(days=1)
+    return {
+        ListKind.WEEKLY: (last_sunday - timedelta(days=6), last_sunday),
+        ListKind.MONTHLY: (month_end.replace(day=1), month_end),
+        ListKind.QUARTERLY: (
+            date(quarter_end.year, 3 * ((quarter_end.month - 1) // 3) + 1, 1),
+            quarter_end,
+        ),
+        ListKind.OVERALL: (None, last_sunday),
+    }
+
+
+def entry(company: Company, t: Totals) -> dict[str, Any]:
+    idx = t.index
+    return {
+        "company_id": company.pk,
+        "name": company.name,
+        "sector": company.sector,
+        "index": idx.index,
+        "components": idx.components,
+        "inputs": {
+            "valid": t.valid,
+            "assigned": t.assigned,
+            "replied": t.replied,
+            "replied_in_sla": t.replied_in_sla,
+            "completed": t.completed,
+            "rated": t.rated,
+            "rating_sum": t.rating_sum,
+        },
+        "intervals": {"reply": t.reply_ci, "completion": t.completion_ci, "on_time": t.on_time_ci},
+    }
+
+
+def rank(rows: list[tuple[Company, Totals]]) -> tuple[list[dict[str, Any]], int]:
+    """Rated entries best first (ties: more complaints first, then lower id) and the number of
+    companies not rated."""
+    rated, not_rated = [], 0
+    for company, t in rows:
+        e = entry(company, t)
+        if e["index"] is None:
+            not_rated += 1
+        else:
+            rated.append(e)
+    rated.sort(key=lambda e: (-e["index"], -e["inputs"]["valid"], e["company_id"]))
+    for position, e in enumerate(rated, start=1):
+        e["rank"] = position
+    return rated, not_rated
+
+
+def red_black(rated: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Red: the best ``LIST_SIZE``; black: the worst ``LIST_SIZE`` of the others, worst first.
+    With fewer than two lists' worth of companies the halves are split (no company on both)."""
+    size = min(formula.LIST_SIZE, len(rated) // 2) if len(rated) > 1 else len(rated)
+    red = rated[:size]
+    black = list(reversed(rated[size:]))[:size] if len(rated) > 1 else []
+    return red, black
+
+
+def publish(kind: str, start: date | None, end: date) -> list[RankingList]:
+    """Publish the lists of one period (all sectors + each sector with a rated company), unless
+    already published with the current formula version."""
+    version = formula.VERSION
+    if RankingList.objects.filter(
+        kind=kind, sector="", period_end=end, formula_version=version
+    ).exists():
+        return []
+    rows = company_inputs(start, end)
+    scopes: dict[str, list[tuple[Company, Totals]]] = {"": rows}
+    for company, t in rows:
+        scopes.setdefault(company.sector, []).append((company, t))
+    made = []
+    try:
+        with transaction.atomic():
+            for sector, scoped in sorted(scopes.items()):
+                rated, not_rated = rank(scoped)
+                if sector and not rated:
+                    continue
+                red, black = red_black(rated)
+                made.append(
+                    RankingList.objects.create(
+                        kind=kind,
+                        sector=sector,
+                        period_start=start,
+                        period_end=end,
+                        formula_version=version,
+                        formula=formula.parameters(),
+                        red=red,
+                        black=black,
+                        entries=rated,
+                        rated=len(rated),
+                        not_rated=not_rated,
+                    )
+                )
+    except IntegrityError:  # another scheduler published it first
+        return []
+    return made
+
+
+def rankings_generate(today: date | None = None) -> dict[str, int]:
+    """The periodic job: publish what is missing for the latest complete periods."""
+    today = today or timezone.localdate()
+    counts = {}
+    for kind, (start, end) in periods(today).items():
+        counts[str(kind)] = len(publish(kind, start, end))
+    return counts

@@ -1,0 +1,368 @@
+"""Keeping the counters in step with the timelines: the in-transaction listener, the bulk
+refresh (imports, company merges) and the full rebuild (``tousu metrics-rebuild``).
+
+Counters change only by ``UPDATE … SET x = x + n`` (or an insert of the first row of a key,
+retried as an update when a concurrent transaction inserted it first), so concurrent events on
+complaints of the same company and day never lose a count.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from tousu.complaints.models import ComplaintEvent, Rating
+
+from .fold import STATE_FIELDS, Event, State, diff, rating_from_payload, step
+from .models import COUNTERS, CompanyDay, CompanyProblem, ComplaintMetric
+
+Key = tuple[int, int, date]  # company id, brand key, cohort day
+BATCH = 2000
+
+
+def _sla_days() -> int:
+    return int(settings.TOUSU["REPLY_SLA_WORKING_DAYS"])
+
+
+def _state_of(row: ComplaintMetric) -> State:
+    return State(
+        day=row.day,
+        first_assigned_at=row.first_assigned_at,
+        clock_started_at=row.clock_started_at,
+        first_reply_at=row.first_reply_at,
+        overdue=row.overdue,
+        counts={k: getattr(row, k) for k in COUNTERS},
+    )
+
+
+def _row_of(
+    complaint_id: int, company_id: int, brand_key: int, state: State, types: list[str]
+) -> ComplaintMetric:
+    assert state.day is not None
+    return ComplaintMetric(
+        complaint_id=complaint_id,
+        company_id=company_id,
+        brand_key=brand_key,
+        problem_types=sorted(set(types or [])),
+        **{name: getattr(state, name) for name in STATE_FIELDS},
+        **state.counts,
+    )
+
+
+def apply_delta(key: Key, delta: dict[str, int]) -> None:
+    """Add ``delta`` to the day row of ``key`` (creating it when missing)."""
+    if not delta:
+        return
+    company_id, brand_key, day = key
+    rows = CompanyDay.objects.filter(company_id=company_id, brand_key=brand_key, day=day)
+    updates: dict[str, Any] = {k: F(k) + v for k, v in delta.items()}
+    if rows.update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            CompanyDay.objects.create(company_id=company_id, brand_key=brand_key, day=day, **delta)
+    except IntegrityError:  # a concurrent transaction created it first
+        rows.update(**updates)
+
+
+def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
+    """Apply many deltas: keys without a row yet (most of them for an import of old
+    complaints) are inserted in one statement, the others updated one by one."""
+    deltas = {key: {k: v for k, v in d.items() if v} for key, d in acc.items()}
+    deltas = {key: d for key, d in deltas.items() if d}
+    if not deltas:
+        return
+    existing = set(
+        CompanyDay.objects.filter(
+            company_id__in={key[0] for key in deltas}, day__in={key[2] for key in deltas}
+        ).values_list("company_id", "brand_key", "day")
+    )
+    missing = {key for key in deltas if key not in existing}
+    inserted = False
+    if missing:
+        try:
+            with transaction.atomic():
+                CompanyDay.objects.bulk_create(
+                    [
+                        CompanyDay(company_id=c, brand_key=b, day=d, **deltas[(c, b, d)])
+                        for c, b, d in sorted(missing)
+                    ],
+                    batch_size=500,
+                )
+            inserted = True
+        except IntegrityError:  # a concurrent writer created one of them: go key by key
+            inserted = False
+    for key in sorted(deltas):  # a fixed order: no deadlock between two refreshes
+        if not (inserted and key in missing):
+            apply_delta(key, deltas[key])
+
+
+def apply_problems(company_id: int, delta: dict[str, int]) -> None:
+    """Add ``delta`` (problem type → change of valid complaints) to the company's rows."""
+    for problem_type, n in sorted(delta.items()):
+        if not n:
+            continue
+        rows = CompanyProblem.objects.filter(company_id=company_id, problem_type=problem_type)
+        if rows.update(valid=F("valid") + n):
+            continue
+        try:
+            with transaction.atomic():
+                CompanyProblem.objects.create(
+                    company_id=company_id, problem_type=problem_type, valid=n
+                )
+        except IntegrityError:
+            rows.update(valid=F("valid") + n)
+
+
+# --- one event at a time (registered in tousu.complaints.hooks) --------------------------
+
+
+def on_event(event: ComplaintEvent) -> None:
+    """Fold ``event`` into its complaint's contribution and add the difference to the day row.
+    Runs inside the transaction that wrote the event, under the complaint's row lock."""
+    complaint = event.complaint
+    row = ComplaintMetric.objects.filter(pk=complaint.pk).first()
+    if row is None:
+        if event.kind != "submitted":
+            # a complaint written before the metrics existed: fold its whole timeline
+            refresh([complaint.pk])
+            return
+        state = step(State(), _event_of(event), sla_days=_sla_days())
+        _row_of(
+            complaint.pk,
+            complaint.company_id,
+            complaint.brand_id or 0,
+            state,
+            list(complaint.problem_types or []),
+        ).save(force_insert=True)
+        return
+    state = _state_of(row)
+    before = dict(state.counts)
+    step(state, _event_of(event), sla_days=_sla_days())
+    changed = diff(before, state.counts)
+    fields = {
+        name: getattr(state, name)
+        for name in STATE_FIELDS
+        if name != "day" and getattr(state, name) != getattr(row, name)
+    }
+    fields.update({k: state.counts[k] for k in changed})
+    if not fields:  # a follow-up, a hide, a further reply: nothing to count
+        return
+    ComplaintMetric.objects.filter(pk=row.pk).update(**fields)
+    apply_delta((row.company_id, row.brand_key, row.day), changed)
+    if "valid" in changed:
+        apply_problems(row.company_id, dict.fromkeys(row.problem_types, changed["valid"]))
+
+
+def _event_of(event: ComplaintEvent) -> Event:
+    return Event(
+        kind=event.kind,
+        action=event.action,
+        to_status=event.to_status,
+        at=event.created_at,
+        rating=rating_from_payload(event.action, event.payload or {}),
+    )
+
+
+# --- many complaints at once: imports, merges -------------------------------------------
+
+
+def on_bulk(complaint_ids: list[int]) -> None:
+    refresh(complaint_ids)
+
+
+Folded = tuple[int, int, int, State, list[str]]
+
+
+def _fold_timelines(
+    rows: Iterable[tuple[Any, ...]], ratings: dict[int, tuple[int, int, int]]
+) -> Iterator[Folded]:
+    """Fold event rows ``(id, complaint_id, company_id, brand_id, problem_types, kind, action,
+    to_status, created_at)`` ordered by complaint and id; yields ``(complaint, company,
+    brand_key, state, problem_types)``."""
+    sla_days = _sla_days()
+    current: int | None = None
+    company = brand = 0
+    types: list[str] = []
+    state = State()
+    for event_id, complaint_id, company_id, brand_id, ptypes, kind, action, to_status, at in rows:
+        if complaint_id != current:
+            if current is not None and state.day is not None:
+                yield current, company, brand, state, types
+            current, company, brand, state = complaint_id, company_id, brand_id or 0, State()
+            types = list(ptypes or [])
+        ev = Event(kind, action, to_status, at, ratings.get(event_id))
+        step(state, ev, sla_days=sla_days)
+    if current is not None and state.day is not None:
+        yield current, company, brand, state, types
+
+
+EVENT_COLUMNS = (
+    "id",
+    "complaint_id",
+    "complaint__company_id",
+    "complaint__brand_id",
+    "complaint__problem_types",
+    "kind",
+    "action",
+    "to_status",
+    "created_at",
+)
+
+
+def _ratings(**filters: Any) -> dict[int, tuple[int, int, int]]:
+    return {
+        event_id: (a, s, sat)
+        for event_id, a, s, sat in Rating.objects.filter(**filters).values_list(
+            "event_id", "attitude", "speed", "satisfaction"
+        )
+    }
+
+
+def refresh(complaint_ids: list[int]) -> None:
+    """Recompute the contributions of ``complaint_ids`` from their timelines (their company
+    or brand may have changed) and move the day counters accordingly."""
+    for start in range(0, len(complaint_ids), BATCH):
+        ids = complaint_ids[start : start + BATCH]
+        acc: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+        problems: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        old = list(ComplaintMetric.objects.filter(pk__in=ids))
+        for row in old:
+            sums = acc[(row.company_id, row.brand_key, row.day)]
+            for k in COUNTERS:
+                sums[k] -= getattr(row, k)
+            for t in row.problem_types if row.valid else []:
+                problems[row.company_id][t] -= 1
+        events = (
+            ComplaintEvent.objects.filter(complaint_id__in=ids)
+            .order_by("complaint_id", "id")
+            .values_list(*EVENT_COLUMNS)
+        )
+        new = []
+        for complaint_id, company_id, brand_key, state, types in _fold_timelines(
+            events, _ratings(complaint_id__in=ids)
+        ):
+            assert state.day is not None
+            sums = acc[(company_id, brand_key, state.day)]
+            for k in COUNTERS:
+                sums[k] += state.counts[k]
+            row = _row_of(complaint_id, company_id, brand_key, state, types)
+            for t in row.problem_types if row.valid else []:
+                problems[company_id][t] += 1
+            new.append(row)
+        ComplaintMetric.objects.filter(pk__in=ids).delete()
+        ComplaintMetric.objects.bulk_create(new)
+        _apply_many(acc)
+        for company_id in sorted(problems):
+            apply_problems(company_id, problems[company_id])
+
+
+# --- everything from the timelines -------------------------------------------------------
+
+
+def _insert_rows(model: Any, columns: list[str], rows: list[list[Any]]) -> None:
+    """``INSERT`` many rows with one prepared statement (the ORM's ``bulk_create`` spends most
+    of a rebuild preparing values field by field)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (our own names only)
+        quote(model._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+METRIC_COLUMNS = [
+    "complaint_id",
+    "company_id",
+    "brand_key",
+    "day",
+    "first_assigned_at",
+    "clock_started_at",
+    "first_reply_at",
+    "overdue",
+    "problem_types",
+    *COUNTERS,
+]
+
+
+def _metric_values(row: ComplaintMetric) -> list[Any]:
+    ops = connection.ops
+    return [
+        row.complaint_id,
+        row.company_id,
+        row.brand_key,
+        ops.adapt_datefield_value(row.day),
+        ops.adapt_datetimefield_value(row.first_assigned_at),
+        ops.adapt_datetimefield_value(row.clock_started_at),
+        ops.adapt_datetimefield_value(row.first_reply_at),
+        row.overdue,
+        json.dumps(row.problem_types),
+        *(getattr(row, k) for k in COUNTERS),
+    ]
+
+
+def rebuild(*, stdout: Any = None) -> dict[str, float]:
+    """Recompute every contribution and day row from ComplaintEvent and Rating rows."""
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        CompanyDay.objects.all().delete()
+        CompanyProblem.objects.all().delete()
+        ComplaintMetric.objects.all().delete()
+        ratings = _ratings()
+        events = (
+            ComplaintEvent.objects.order_by("complaint_id", "id")
+            .values_list(*EVENT_COLUMNS)
+            .iterator(chunk_size=10000)
+        )
+        sums: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+        batch: list[list[Any]] = []
+        problems: dict[tuple[int, str], int] = defaultdict(int)
+        complaints = 0
+        for complaint_id, company_id, brand_key, state, types in _fold_timelines(events, ratings):
+            assert state.day is not None
+            complaints += 1
+            row = _row_of(complaint_id, company_id, brand_key, state, types)
+            for t in row.problem_types if row.valid else []:
+                problems[(company_id, t)] += 1
+            if any(state.counts.values()):
+                acc = sums[(company_id, brand_key, state.day)]
+                for k, v in state.counts.items():
+                    if v:
+                        acc[k] += v
+            batch.append(_metric_values(row))
+            if len(batch) >= BATCH:
+                _insert_rows(ComplaintMetric, METRIC_COLUMNS, batch)
+                batch.clear()
+        _insert_rows(ComplaintMetric, METRIC_COLUMNS, batch)
+        day_rows = [
+            [c, b, connection.ops.adapt_datefield_value(d), *(counts[k] for k in COUNTERS)]
+            for (c, b, d), counts in sums.items()
+        ]
+        for start in range(0, len(day_rows), BATCH):
+            _insert_rows(
+                CompanyDay,
+                ["company_id", "brand_key", "day", *COUNTERS],
+                day_rows[start : start + BATCH],
+            )
+        CompanyProblem.objects.bulk_create(
+            CompanyProblem(company_id=c, problem_type=t, valid=n)
+            for (c, t), n in problems.items()
+            if n
+        )
+    return {
+        "complaints": complaints,
+        "day_rows": len(sums),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }

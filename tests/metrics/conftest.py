@@ -1,0 +1,74 @@
+"""Helpers of the metric tests: the counters as plain data, for comparing two ways of
+computing them."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from tousu.accounts.models import User
+from tousu.companies.models import Company
+from tousu.complaints import services
+from tousu.complaints.models import Complaint
+from tousu.metrics.models import COUNTERS, CompanyDay, CompanyProblem, ComplaintMetric
+
+
+def complaint_input(
+    company: Company, n: int, brand_id: int | None = None
+) -> services.ComplaintInput:
+    return services.ComplaintInput(
+        title=f"外卖超时两小时拒绝退款{n}",
+        details=f"第{n}单：6月1日在平台点餐，超时两个小时才送到，申请退款被客服拒绝。",
+        company_id=company.pk,
+        problem_types=["refund_difficult"],
+        demands=["refund"],
+        brand_id=brand_id,
+    )
+
+
+@pytest.fixture
+def file_complaint(consumer: User) -> Callable[..., Complaint]:
+    counter = itertools.count(1)
+
+    def file(company: Company, now: datetime, *, brand_id: int | None = None) -> Complaint:
+        complaint, created = services.complaint_submit(
+            consumer=consumer, data=complaint_input(company, next(counter), brand_id), now=now
+        )
+        assert created
+        return complaint
+
+    return file
+
+
+def day_table() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The non-zero day rows, keyed by (company, brand, day), and the problem-type rows."""
+    out: dict[tuple[Any, ...], tuple[int, ...]] = {
+        (row.company_id, row.problem_type): (row.valid,)
+        for row in CompanyProblem.objects.exclude(valid=0)
+    }
+    for row in CompanyDay.objects.all():
+        values = tuple(getattr(row, k) for k in COUNTERS)
+        if any(values):
+            out[(row.company_id, row.brand_key, row.day)] = values
+    return out
+
+
+def complaint_table() -> dict[int, tuple[Any, ...]]:
+    return {
+        row.pk: (
+            row.company_id,
+            row.brand_key,
+            row.day,
+            row.first_assigned_at,
+            row.clock_started_at,
+            row.first_reply_at,
+            row.overdue,
+            tuple(row.problem_types),
+            *(getattr(row, k) for k in COUNTERS),
+        )
+        for row in ComplaintMetric.objects.all()
+    }
