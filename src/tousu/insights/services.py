@@ -38,6 +38,29 @@ def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def local_day(field: str = "submitted_at") -> Any:
+    """The local (Beijing) calendar day of a timestamp column, as a database expression.
+
+    On SQLite, Django's ``TruncDate(tzinfo=…)`` calls a Python function for every row (55 s
+    for four GROUP BYs over a 30M platform's last 44 days); the time zone has no daylight
+    saving, so its fixed offset in SQLite's own ``date()`` gives the same day natively.
+    PostgreSQL converts time zones natively anyway."""
+    from django.db import connection
+    from django.db.models import DateField, F, Func
+
+    tz = _tz()
+    offset = tz.utcoffset(datetime(2026, 1, 1))
+    fixed = offset is not None and offset == tz.utcoffset(datetime(2026, 7, 1))
+    if connection.vendor == "sqlite" and fixed and offset is not None:
+        minutes = int(offset.total_seconds() // 60)
+        return Func(
+            F(field),
+            template=f"date(%(expressions)s, '{minutes:+d} minutes')",
+            output_field=DateField(),
+        )
+    return TruncDate(field, tzinfo=tz)
+
+
 def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     tz = _tz()
     return (
@@ -80,7 +103,7 @@ def load_counts(first: date, last: date) -> Counts:
     days = (last - first).days + 1
     start, end = local_day_bounds(first, last)
     base = Complaint.objects.filter(submitted_at__gte=start, submitted_at__lt=end).annotate(
-        day=TruncDate("submitted_at", tzinfo=_tz())
+        day=local_day()
     )
 
     def grouped(*fields: str) -> list[dict[str, Any]]:

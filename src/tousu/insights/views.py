@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from tousu.web.views.merchant import _user, console_view
 
 from .models import AlertKind, AlertState, SeriesKind
 from .selectors import alert_detail, alerts_visible
-from .services import _series_complaints, _tz, alert_acknowledge
+from .services import _series_complaints, alert_acknowledge, local_day
 from .warnings import note_add, subscription_create, subscription_delete, subscriptions_of
 
 
@@ -76,7 +75,7 @@ def surge_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     first = alert.first_day - timedelta(days=28)
     rows = (
         _series_complaints(alert.series_kind, alert.series_key, first, alert.last_day)
-        .annotate(day=TruncDate("submitted_at", tzinfo=_tz()))
+        .annotate(day=local_day())
         .values("day")
         .annotate(n=Count("id"))
         .order_by("day")
