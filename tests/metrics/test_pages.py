@@ -85,3 +85,23 @@ def test_rankings_pages(busy_company: Company, client: Client) -> None:
     assert client.get(f"/rankings/{one.pk}/").status_code == 200
     assert client.get("/rankings/999999/").status_code == 404
     assert client.get("/rankings/?sector=nonsense").status_code == 200
+
+
+def test_position_history_sector_figures_and_compare(
+    busy_company: Company, other_company: Company, client: Client
+) -> None:
+    rankings_generate(today=timezone.localdate() + timedelta(days=8))
+    page = client.get(f"/companies/{busy_company.pk}/").content.decode()
+    assert "红黑榜名次" in page and "1 / 1" in page
+    sector = client.get(f"/rankings/?sector={busy_company.sector}").content.decode()
+    assert "行业数据" in sector and "55%" in sector
+    both = client.get(f"/companies/compare/?ids={busy_company.pk},{other_company.pk}")
+    assert both.status_code == 200
+    html = both.content.decode()
+    assert busy_company.name in html and other_company.name in html and "55%" in html
+    added = client.get(f"/companies/compare/?ids={busy_company.pk}&add={other_company.name}")
+    assert added.status_code == 200 and "回复率（近90天）" in added.content.decode()
+    assert client.get("/companies/compare/?ids=1,2,3,4,5").status_code == 400
+    missing = client.get(f"/companies/compare/?ids={busy_company.pk}&add=不存在的公司")
+    assert missing.status_code == 400
+    assert client.get("/companies/compare/").status_code == 200

@@ -418,3 +418,47 @@ def company_weekly(
         }
         for week, b in sorted(buckets.items())
     ]
+
+
+def company_positions(company_id: int, limit: int = 24) -> list[dict[str, Any]]:
+    """Where the company stood in the published all-sector lists (newest first): rank among the
+    rated companies and whether it was on the red or the black list."""
+    out = []
+    lists = RankingList.objects.filter(sector="").order_by("-period_end", "kind", "-id")[:200]
+    for ranking in lists:
+        entry = next((e for e in ranking.entries if e.get("company_id") == company_id), None)
+        if entry is None:
+            continue
+        red = {e.get("company_id") for e in ranking.red}
+        black = {e.get("company_id") for e in ranking.black}
+        out.append(
+            {
+                "list_id": ranking.pk,
+                "kind": ranking.kind,
+                "period_end": ranking.period_end,
+                "rank": entry.get("rank"),
+                "rated": ranking.rated,
+                "index": entry.get("index"),
+                "list": "red" if company_id in red else "black" if company_id in black else "",
+            }
+        )
+        if len(out) >= limit:
+            break
+    return out
+
+
+def companies_compare(company_ids: list[int], today: date | None = None) -> list[dict[str, Any]]:
+    """Public metrics of 2–4 companies side by side (90 days and all time)."""
+    from tousu.common.errors import ValidationFailed
+
+    ids = list(dict.fromkeys(company_ids))
+    if not 2 <= len(ids) <= 4:
+        raise ValidationFailed("请选择2到4家企业进行比较", code="compare_count")
+    companies = {c.pk: c for c in Company.objects.filter(pk__in=ids, is_confirmed=True)}
+    if len(companies) != len(ids):
+        raise ValidationFailed("有企业不存在或未确认", code="compare_unknown_company")
+    out = []
+    for pk in ids:
+        wins = windows(Scope(company_id=pk), today)
+        out.append({"company": companies[pk], "recent": wins["90"], "all": wins["all"]})
+    return out

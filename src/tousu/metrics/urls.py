@@ -11,4 +11,5 @@ urlpatterns = [
     path("rankings/stars/", views.stars_page, name="stars"),
     path("rankings/stars/review/", views.stars_review, name="stars_review"),
     path("rankings/stars/<int:star_id>/decide", views.star_decide_view, name="star_decide"),
+    path("companies/compare/", views.compare, name="compare"),
 ]

@@ -15,13 +15,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.common.errors import DomainError, NotFound
-from tousu.companies.models import Sector
+from tousu.companies.models import Company, Sector
 from tousu.web.views.merchant import _user, console_view
 
 from . import formula
 from .models import ListKind
 from .rankings import rank
-from .selectors import company_inputs, latest_lists, ranking_get, ranking_lists
+from .selectors import (
+    Scope,
+    Totals,
+    companies_compare,
+    company_inputs,
+    latest_lists,
+    ranking_get,
+    ranking_lists,
+    windows,
+)
 from .stars import (
     STAR_MIN_INDEX,
     STAR_MIN_VALID,
@@ -39,11 +48,18 @@ def rankings_index(request: HttpRequest) -> HttpResponse:
     sector = request.GET.get("sector", "")
     if sector not in Sector.values:
         sector = ""
+    sector_windows = None
+    if sector:
+        from tousu.web.views.public import _window_table
+
+        sector_windows = _window_table(windows(Scope(sector=sector)))
     return render(
         request,
         "metrics/rankings.html",
         {
             "sector": sector,
+            "sector_label": dict(Sector.choices).get(sector, ""),
+            "sector_windows": sector_windows,
             "sectors": Sector.choices,
             "latest": latest_lists(sector),
             "history": ranking_lists(sector=sector)[:40],
@@ -133,3 +149,73 @@ def star_decide_view(request: HttpRequest, star_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已评定"))
     return redirect("metrics:stars_review")
+
+
+@require_safe
+def compare(request: HttpRequest) -> HttpResponse:
+    """2–4 companies side by side (last 90 days and all time); ``?ids=1&ids=2`` or
+    ``?ids=1,2``; a name typed into the form is looked up and added."""
+    from tousu.common.errors import ValidationFailed
+    from tousu.companies.selectors import search_key
+    from tousu.web.views.public import _hours, _rate
+
+    raw = ",".join(request.GET.getlist("ids"))
+    ids: list[int] = []
+    for part in raw.replace("，", ",").split(","):
+        part = part.strip()
+        if part.isdigit():
+            ids.append(int(part))
+    error = ""
+    add = (request.GET.get("add") or "").strip()
+    if add:
+        key = search_key(add)
+        found = Company.objects.filter(name_key__startswith=key, is_confirmed=True).first()
+        if found is None:
+            error = _("找不到名为「%(name)s」的企业") % {"name": add}
+        elif found.pk not in ids:
+            ids.append(found.pk)
+    table: dict[str, Any] | None = None
+    companies: list[Company] = []
+    if len(ids) >= 2:
+        try:
+            rows = companies_compare(ids)
+        except ValidationFailed as exc:
+            error = exc.message
+        else:
+            companies = [r["company"] for r in rows]
+
+            def index(t: Totals) -> str:
+                idx = t.index
+                return f"{idx.index:.1f}" if idx.index is not None else str(_("不参与评级"))
+
+            metrics: list[tuple[Any, Any]] = [
+                (_("服务指数（近90天）"), lambda r: index(r["recent"])),
+                (_("有效投诉（近90天）"), lambda r: f"{r['recent'].valid:,}"),
+                (_("回复率（近90天）"),
+                 lambda r: _rate(r["recent"].reply_rate, r["recent"].reply_ci)),
+                (_("按时回复率（近90天）"),
+                 lambda r: _rate(r["recent"].on_time_rate, r["recent"].on_time_ci)),
+                (_("完成率（近90天）"),
+                 lambda r: _rate(r["recent"].completion_rate, r["recent"].completion_ci)),
+                (_("满意度（全部）"), lambda r: f"{r['all'].mean_rating:.2f} / 5"
+                 if r["all"].mean_rating is not None else "—"),
+                (_("首次回复中位数（全部）"), lambda r: _hours(r["all"].median_frt_hours)),
+                (_("有效投诉（全部）"), lambda r: f"{r['all'].valid:,}"),
+                (_("当前超时未回复"), lambda r: f"{r['all'].overdue_now or 0:,}"),
+            ]  # fmt: skip
+            table = {
+                "rows": [{"label": label, "cells": [fn(r) for r in rows]} for label, fn in metrics]
+            }
+    elif ids:
+        companies = list(Company.objects.filter(pk__in=ids, is_confirmed=True))
+    return render(
+        request,
+        "metrics/compare.html",
+        {
+            "companies": companies,
+            "ids": ",".join(str(i) for i in ids),
+            "table": table,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -69,6 +69,7 @@ from tousu.metrics.models import FRT_BOUNDS_HOURS
 from tousu.metrics.selectors import (
     Scope,
     Totals,
+    company_positions,
     company_problem_types,
     company_weekly,
     valid_counts,
@@ -686,6 +687,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     wins = windows(Scope(company_id=company.pk))
     stats = wins["all"]
+    positions = company_positions(company.pk)
     problem_types = company_problem_types(company.pk)
     recent, more = public_complaint_page(company_id=company.pk, size=10)
     brands = company_brands(company)
@@ -706,6 +708,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {label: t.as_dict() for label, t in wins.items()},
         problem_types,
         [(c.pk, c.status, c.updated_at.isoformat(), c.is_overdue) for c in recent],
+        [(p["list_id"], p["rank"], p["list"]) for p in positions],
     )
     cached = _not_modified(request, etag)
     if cached is not None:
@@ -727,6 +730,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "index_window": WINDOW_LABELS["365"],
             "frt_histogram": _frt_histogram(stats),
             "weekly": company_weekly(company.pk),
+            "positions": positions,
             "min_valid": formula.MIN_VALID,
             "recent": recent,
             "has_more": more is not None,
