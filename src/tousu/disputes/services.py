@@ -198,9 +198,7 @@ def may_appeal(user: User, decision: Decision) -> bool:
         return user.pk in (decision.flag.reporter_id, decision.flag.complaint.consumer_id)
     contest = decision.contest
     assert contest is not None
-    return user.pk == contest.complaint.consumer_id or is_company_member(
-        user, contest.company_id
-    )
+    return user.pk == contest.complaint.consumer_id or is_company_member(user, contest.company_id)
 
 
 def _notify(users: Iterable[User], complaint: Complaint, title: str, body: str) -> None:
@@ -225,9 +223,7 @@ def _hide_reason(decision_target: Flag | Contest) -> str | None:
     return CONTEST_HIDES.get(ContestReason(decision_target.reason))
 
 
-def decide(
-    *, moderator: User, kind: str, target_id: int, outcome: str, reason: str
-) -> Decision:
+def decide(*, moderator: User, kind: str, target_id: int, outcome: str, reason: str) -> Decision:
     """Uphold or dismiss an open flag or contest. An upheld privacy/abuse flag or an upheld
     fake/defamatory contest hides the complaint (through the complaint services)."""
     _moderator(moderator)
@@ -325,9 +321,7 @@ def appeal_decide(*, moderator: User, appeal_id: int, outcome: str, reason: str)
             raise Conflict("该复核申请已处理", code="already_decided")
         decision = appeal.decision
         if decision.moderator_id == moderator.pk:
-            raise PermissionDenied(
-                "复核须由另一位审核员处理", code="same_moderator"
-            )
+            raise PermissionDenied("复核须由另一位审核员处理", code="same_moderator")
         target: Flag | Contest | None = decision.flag or decision.contest
         assert target is not None
         complaint = target.complaint
@@ -360,7 +354,9 @@ def appeal_decide(*, moderator: User, appeal_id: int, outcome: str, reason: str)
         parties = affected_parties(decision)
         if appeal.appellant_id not in {u.pk for u in parties}:
             parties.append(appeal.appellant)
-        verdict = "成立，原处理结果已撤销" if outcome == Outcome.UPHELD else "不成立，维持原处理结果"
+        verdict = (
+            "成立，原处理结果已撤销" if outcome == Outcome.UPHELD else "不成立，维持原处理结果"
+        )
         _notify(
             parties,
             complaint,
