@@ -196,7 +196,7 @@ def test_dismissed_flag_leaves_the_complaint_public(
         kind="flag",
         target_id=flag.pk,
         outcome="dismissed",
-        reason="无不当内容",
+        reason="无",
     )
     complaint.refresh_from_db()
     assert complaint.visibility == Visibility.PUBLIC and not decision.hid_complaint
@@ -213,7 +213,7 @@ def test_upheld_fake_contest_hides_and_notifies_consumer_and_merchants(
         kind="contest",
         target_id=contest.pk,
         outcome="upheld",
-        reason="截图伪造",
+        reason="伪造",
     )
     complaint.refresh_from_db()
     assert complaint.visibility == Visibility.HIDDEN

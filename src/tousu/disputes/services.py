@@ -8,6 +8,7 @@ the affected parties with a ``dispute`` notification."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -369,7 +370,7 @@ def appeal_decide(*, moderator: User, appeal_id: int, outcome: str, reason: str)
 # --- the moderators' queue --------------------------------------------------------------------
 
 
-def open_queue(user: User) -> dict[str, list]:  # type: ignore[type-arg]
+def open_queue(user: User) -> dict[str, list[Any]]:
     _moderator(user)
     return {
         "flags": list(
