@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -262,7 +263,8 @@ def decide(*, moderator: User, kind: str, target_id: int, outcome: str, reason: 
         body = f"处理理由：{why}"
         if hid:
             body += "\n该投诉已被隐藏。"
-        body += "\n如对结果有异议，可提出一次复核申请。"
+        appeal_url = reverse("web:dispute_appeal", args=[decision.pk])
+        body += f"\n如对结果有异议，可提出一次复核申请：{appeal_url}"
         _notify(
             affected_parties(decision),
             complaint,
