@@ -109,7 +109,8 @@ def test_appeal_page_for_the_affected_party(
     appeal = Appeal.objects.get()
     assert 'data-appeal-state="open"' in client.get(url).content.decode()
     # the other moderator decides it in the queue; the first one is not offered the form
-    assert "须由另一位审核员复核" in client_for(moderator).get("/moderation/disputes/").content.decode()
+    queue = client_for(moderator).get("/moderation/disputes/").content.decode()
+    assert "须由另一位审核员复核" in queue
     client_for(moderator2).post(
         f"/moderation/appeals/{appeal.pk}/decide/", {"outcome": "upheld", "reason": "无辱骂"}
     )
