@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile
 
-from tousu.complaints.evidence import prepare_file
+from tousu.complaints.evidence import prepare_uploads
 from tousu.disputes import services
 from tousu.disputes.models import Appeal, Contest, Decision, Flag
 
@@ -157,7 +157,7 @@ def contest_create(
     """The company contests a complaint (multipart form; optional evidence files). Reasons:
     not_customer, fake, defamatory, resolved."""
     user = current_user(request)
-    files = [prepare_file(f.read(), f.name or "file") for f in (evidence or [])]
+    files = prepare_uploads(evidence or [])
     contest = services.contest_create(
         user=user, public_number=public_number, reason=form.reason, text=form.text, files=files
     )
