@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tousu.companies",
     "tousu.complaints",
     "tousu.moderation",
+    "tousu.disputes",
     "tousu.privacy",
     "tousu.engagement",
     "tousu.opendata",

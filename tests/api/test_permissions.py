@@ -52,6 +52,7 @@ APPS_WITH_STATE = (
     "moderation",
     "engagement",
     "leads",
+    "disputes",
     "insights",
     "merchants",
     "search",
@@ -373,6 +374,39 @@ def _ranking(world: World, role: str) -> Request:
     return _get(f"/api/v1/rankings/{published.pk}")
 
 
+def _dispute_flag(world: World) -> int:
+    from tousu.disputes.models import Flag
+
+    flag, _ = Flag.objects.get_or_create(
+        complaint=world.complaint,
+        reporter=world.users["other_consumer"],
+        defaults={"reason": "privacy", "text": "含手机号"},
+    )
+    return flag.pk
+
+
+def _dispute_decision(world: World) -> int:
+    from tousu.disputes import services as disputes
+
+    if "decision" not in world.extra:
+        world.extra["decision"] = disputes.decide(
+            moderator=_user(Role.MODERATOR, "13900000098", "另一审核员"),
+            kind="flag",
+            target_id=_dispute_flag(world),
+            outcome="upheld",
+            reason="含手机号",
+        ).pk
+    return int(world.extra["decision"])
+
+
+def _dispute_appeal(world: World) -> int:
+    from tousu.disputes import services as disputes
+
+    return disputes.appeal_create(
+        user=world.users["owner"], decision_id=_dispute_decision(world), text="号码是客服电话"
+    ).pk
+
+
 MATRIX: dict[str, Row] = {
     # accounts
     "POST /api/v1/auth/register": Row(
@@ -459,6 +493,53 @@ MATRIX: dict[str, Row] = {
         "processing",
         lambda w, r: _get("/api/v1/fraud/lookup?kind=phone&value=13800138000"),
         statuses(200),
+    ),
+    "POST /api/v1/complaints/{public_number}/flags": Row(
+        "processing",
+        lambda w, r: _json(_c(w, "flags"), {"reason": "spam", "text": "广告"}),
+        statuses(201, 401),
+    ),
+    "POST /api/v1/complaints/{public_number}/contests": Row(
+        "processing",
+        lambda w, r: (
+            _c(w, "contests"),
+            {
+                "data": {
+                    "reason": "not_customer",
+                    "text": "查无此订单",
+                    "evidence": [_named_file(png_bytes("green"), "orders.png")],
+                }
+            },
+        ),
+        statuses(403, 401, merchant=201),
+    ),
+    "GET /api/v1/moderation/disputes": Row(
+        "processing",
+        lambda w, r: _get("/api/v1/moderation/disputes"),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/moderation/disputes/{kind}/{target_id}/decide": Row(
+        "processing",
+        lambda w, r: _json(
+            f"/api/v1/moderation/disputes/flag/{_dispute_flag(w)}/decide",
+            {"outcome": "dismissed", "reason": "无个人信息"},
+        ),
+        statuses(403, 401, moderator=201),
+    ),
+    "POST /api/v1/disputes/decisions/{decision_id}/appeal": Row(
+        "processing",
+        lambda w, r: _json(
+            f"/api/v1/disputes/decisions/{_dispute_decision(w)}/appeal", {"text": "号码是客服的"}
+        ),
+        statuses(403, 401, owner=201, other_consumer=201),
+    ),
+    "POST /api/v1/moderation/appeals/{appeal_id}/decide": Row(
+        "processing",
+        lambda w, r: _json(
+            f"/api/v1/moderation/appeals/{_dispute_appeal(w)}/decide",
+            {"outcome": "upheld", "reason": "是企业客服电话"},
+        ),
+        statuses(403, 401, moderator=200),
     ),
     "GET /api/v1/leads": Row(
         "processing",

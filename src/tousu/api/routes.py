@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     accounts,
     claims,
     consumer,
+    disputes,
     insights,
     leads,
     merchant,

@@ -3,7 +3,16 @@ merchant, moderation); see docs/adr/0007-website.md."""
 
 from django.urls import path
 
-from .views import accounts, consumer, integrations, merchant, moderation, onboarding, public
+from .views import (
+    accounts,
+    consumer,
+    disputes,
+    integrations,
+    merchant,
+    moderation,
+    onboarding,
+    public,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -19,6 +28,8 @@ urlpatterns = [
          name="complaint_new_file_delete"),
     path("complaints/new/<slug:step>/", consumer.complaint_new_step, name="complaint_new_step"),
     path("complaints/<str:number>/", public.complaint_detail, name="complaint_detail"),
+    path("complaints/<str:number>/flag/", disputes.flag, name="complaint_flag"),
+    path("disputes/decisions/<int:pk>/appeal/", disputes.appeal, name="dispute_appeal"),
     path("complaints/<str:number>/evidence/<int:evidence_id>", public.evidence_file,
          name="evidence_file"),
     path("companies/", public.company_list, name="company_list"),
@@ -38,6 +49,8 @@ urlpatterns = [
     # merchant console
     path("merchant/", merchant.inbox, name="merchant_inbox"),
     path("merchant/complaints/<str:number>/", merchant.complaint, name="merchant_complaint"),
+    path("merchant/complaints/<str:number>/contest/", disputes.contest,
+         name="merchant_contest"),
     path("merchant/team/", merchant.team, name="merchant_team"),
     path("merchant/bulk-reply/", merchant.bulk_reply, name="merchant_bulk_reply"),
     path("merchant/templates/", merchant.templates, name="merchant_templates"),
@@ -55,6 +68,11 @@ urlpatterns = [
          name="moderation_complaint"),
     path("moderation/groups/", moderation.groups, name="moderation_groups"),
     path("moderation/groups/<int:root>/", moderation.group, name="moderation_group"),
+    path("moderation/disputes/", disputes.queue, name="moderation_disputes"),
+    path("moderation/disputes/<str:kind>/<int:pk>/decide/", disputes.decide,
+         name="moderation_dispute_decide"),
+    path("moderation/appeals/<int:pk>/decide/", disputes.appeal_decide,
+         name="moderation_appeal_decide"),
     path("moderation/claims/", onboarding.claim_queue, name="moderation_claims"),
     path("moderation/claims/<int:pk>/", onboarding.claim_review, name="moderation_claim"),
 ]

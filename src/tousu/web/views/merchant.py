@@ -52,7 +52,15 @@ from tousu.complaints.selectors import (
     merchant_complaint,
     merchant_inbox,
 )
-from tousu.complaints.states import NON_TRANSITION_ACTIONS, Action, Actor, Status, edges_for
+from tousu.complaints.states import (
+    ACCEPTED_STATUSES,
+    NON_TRANSITION_ACTIONS,
+    Action,
+    Actor,
+    Status,
+    edges_for,
+)
+from tousu.disputes.models import Contest, ContestReason, State
 from tousu.engagement import reply_templates
 from tousu.engagement.models import ReplyTemplate
 
@@ -355,6 +363,10 @@ def _complaint_page(
             "reply_text": reply_text,
             "completion_text": completion_text,
             "errors": errors,
+            # the 申诉/异议 form (tousu.disputes)
+            "can_contest": can_act and complaint.status in ACCEPTED_STATUSES,
+            "contest_open": Contest.objects.filter(complaint=complaint, state=State.OPEN).exists(),
+            "contest_reasons": ContestReason.choices,
         },
         status=status,
     )

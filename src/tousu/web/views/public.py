@@ -64,6 +64,7 @@ from tousu.complaints.selectors import (
 )
 from tousu.complaints.sla import sla_clock
 from tousu.complaints.states import ACCEPTED_STATUSES, Action, Status
+from tousu.disputes.models import FlagReason
 from tousu.metrics import formula
 from tousu.metrics.models import FRT_BOUNDS_HOURS
 from tousu.metrics.selectors import (
@@ -410,6 +411,10 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         "evidence": evidence,
         "party_url": party_url,
         "party_text": party_text,
+        # the 举报 form (tousu.disputes) for signed-in visitors of a public complaint
+        "can_flag": viewer is not None and complaint.is_public
+        and complaint.status in ACCEPTED_STATUSES,
+        "flag_reasons": FlagReason.choices,
         "hidden_text": (
             HIDE_TEXT[HideReason(complaint.hidden_reason)]
             if complaint.hidden_reason in HideReason.values
