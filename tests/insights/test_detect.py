@@ -114,3 +114,14 @@ def test_rising_terms_ignore_rare_words() -> None:
 def test_params_are_documented_defaults() -> None:
     p = Params()
     assert (p.baseline_days, p.guard_days, p.min_count) == (28, 2, 5)
+
+
+def test_a_series_that_moves_the_total_still_alerts() -> None:
+    """On a small platform one company's surge is most of the day's total: the context must
+    leave the company out, or the surge explains itself away."""
+    counts = flat(5, 1.0, seed=4)
+    counts[0, :T] = np.random.default_rng(8).poisson(0.3, size=T)
+    counts[0, T] = 9
+    result = evaluate_day(counts, counts.sum(axis=0), T)
+    assert result.alert[0]
+    assert result.expected[0] < 1.5

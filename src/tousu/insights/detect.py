@@ -9,6 +9,8 @@ The detector is the negative-binomial / quasi-Poisson threshold rule used in out
   count of all complaints on day *d*; a series' baseline counts are divided by the context ratio
   of their day and its expectation for *t* is multiplied by the ratio of *t*. Weekday rhythm,
   618, Double-11 and the Spring Festival dip move every series together and so raise nothing;
+  the context leaves the series itself out, so a series big enough to move the total cannot
+  explain its own surge away;
 - spread: the dispersion φ = variance / mean of the adjusted baseline (at least 1: Poisson,
   at most ``max_dispersion``); the threshold is the 1 − ``alpha`` quantile of a negative binomial
   with that mean and variance φ·μ;
@@ -63,14 +65,16 @@ def evaluate_day(
     if first < 0:
         raise ValueError(f"day {t} has no full baseline (needs {-first} more days of history)")
     base = slice(first, t - params.guard_days)
-    ctx_base = context[base].astype(float)
-    ctx_mean = ctx_base.mean() if ctx_base.size else 0.0
-    if ctx_mean > 0:
-        ratios = np.where(ctx_base > 0, ctx_base / ctx_mean, 1.0)
-        ratio_t = context[t] / ctx_mean if context[t] > 0 else 1.0
-    else:
-        ratios = np.ones_like(ctx_base)
-        ratio_t = 1.0
+    # leave-one-out context: the platform without the series itself, so that a series large
+    # enough to move the total (a top platform, or any company on a small platform) cannot
+    # explain its own surge away
+    ctx_base = context[base][None, :].astype(float) - counts[:, base]
+    ctx_mean = ctx_base.mean(axis=1, keepdims=True)
+    ratios = np.divide(ctx_base, ctx_mean, out=np.ones_like(ctx_base),
+                       where=(ctx_base > 0) & (ctx_mean > 0))  # fmt: skip
+    ctx_t = context[t] - counts[:, t]
+    ratio_t = np.divide(ctx_t, ctx_mean[:, 0], out=np.ones(counts.shape[0]),
+                        where=(ctx_t > 0) & (ctx_mean[:, 0] > 0))  # fmt: skip
     adjusted = counts[:, base] / ratios  # series × baseline days
     mean = adjusted.mean(axis=1)
     var = adjusted.var(axis=1, ddof=1) if adjusted.shape[1] > 1 else mean

@@ -224,3 +224,22 @@ class ServiceStar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.period_end} #{self.rank} {self.company_id}"
+
+
+class RankingPosition(models.Model):
+    """A company's place in one published all-sector list (written with the list): the
+    company page reads its history from here instead of parsing every list's entries."""
+
+    ranking = models.ForeignKey(RankingList, on_delete=models.CASCADE, related_name="positions")
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, related_name="ranking_positions"
+    )
+    rank = models.PositiveIntegerField()
+    index = models.FloatField()
+    on_list = models.CharField(max_length=5, blank=True)  # red / black / ""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ranking", "company"], name="ranking_position_once")
+        ]
+        indexes = [models.Index(fields=["company", "ranking"], name="ranking_position_company")]

@@ -104,21 +104,22 @@ def publish(kind: str, start: date | None, end: date) -> list[RankingList]:
                 if sector and not rated:
                     continue
                 red, black = red_black(rated)
-                made.append(
-                    RankingList.objects.create(
-                        kind=kind,
-                        sector=sector,
-                        period_start=start,
-                        period_end=end,
-                        formula_version=version,
-                        formula=formula.parameters(),
-                        red=red,
-                        black=black,
-                        entries=rated,
-                        rated=len(rated),
-                        not_rated=not_rated,
-                    )
+                ranking = RankingList.objects.create(
+                    kind=kind,
+                    sector=sector,
+                    period_start=start,
+                    period_end=end,
+                    formula_version=version,
+                    formula=formula.parameters(),
+                    red=red,
+                    black=black,
+                    entries=rated,
+                    rated=len(rated),
+                    not_rated=not_rated,
                 )
+                made.append(ranking)
+                if not sector:
+                    write_positions(ranking)
     except IntegrityError:  # another scheduler published it first
         return []
     return made
@@ -131,3 +132,28 @@ def rankings_generate(today: date | None = None) -> dict[str, int]:
     for kind, (start, end) in periods(today).items():
         counts[str(kind)] = len(publish(kind, start, end))
     return counts
+
+
+def write_positions(ranking: RankingList) -> None:
+    """One ``RankingPosition`` per rated company of an all-sector list."""
+    from .models import RankingPosition
+
+    red = {e["company_id"] for e in ranking.red}
+    black = {e["company_id"] for e in ranking.black}
+    RankingPosition.objects.bulk_create(
+        [
+            RankingPosition(
+                ranking=ranking,
+                company_id=e["company_id"],
+                rank=e["rank"],
+                index=e["index"],
+                on_list="red"
+                if e["company_id"] in red
+                else "black"
+                if e["company_id"] in black
+                else "",
+            )
+            for e in ranking.entries
+        ],
+        batch_size=2000,
+    )

@@ -422,29 +422,29 @@ def company_weekly(
 
 def company_positions(company_id: int, limit: int = 24) -> list[dict[str, Any]]:
     """Where the company stood in the published all-sector lists (newest first): rank among the
-    rated companies and whether it was on the red or the black list."""
-    out = []
-    lists = RankingList.objects.filter(sector="").order_by("-period_end", "kind", "-id")[:200]
-    for ranking in lists:
-        entry = next((e for e in ranking.entries if e.get("company_id") == company_id), None)
-        if entry is None:
-            continue
-        red = {e.get("company_id") for e in ranking.red}
-        black = {e.get("company_id") for e in ranking.black}
-        out.append(
-            {
-                "list_id": ranking.pk,
-                "kind": ranking.kind,
-                "period_end": ranking.period_end,
-                "rank": entry.get("rank"),
-                "rated": ranking.rated,
-                "index": entry.get("index"),
-                "list": "red" if company_id in red else "black" if company_id in black else "",
-            }
+    rated companies and whether it was on the red or the black list (one indexed query)."""
+    from .models import RankingPosition
+
+    rows = (
+        RankingPosition.objects.filter(company_id=company_id)
+        .select_related("ranking")
+        .only(
+            "rank", "index", "on_list", "ranking__kind", "ranking__period_end", "ranking__rated"
         )
-        if len(out) >= limit:
-            break
-    return out
+        .order_by("-ranking__period_end", "ranking__kind", "-ranking_id")[:limit]
+    )
+    return [
+        {
+            "list_id": p.ranking_id,
+            "kind": p.ranking.kind,
+            "period_end": p.ranking.period_end,
+            "rank": p.rank,
+            "rated": p.ranking.rated,
+            "index": p.index,
+            "list": p.on_list,
+        }
+        for p in rows
+    ]
 
 
 def companies_compare(company_ids: list[int], today: date | None = None) -> list[dict[str, Any]]:

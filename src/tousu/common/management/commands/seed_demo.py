@@ -449,6 +449,12 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot load the demo into this database: {exc}") from exc
             stories = self._plan(options["complaints"])
             self._replay(stories)
+            surge_day = self._vanishing_school()
+        if surge_day is not None:
+            # what the worker's daily scan would have found: an early warning to show
+            from tousu.insights.services import surge_scan
+
+            surge_scan(surge_day)
         elapsed = time.monotonic() - started
         self._summary(elapsed)
         if not options["quiet_logins"]:
@@ -878,6 +884,51 @@ class Command(BaseCommand):
         )
 
     # --- report --------------------------------------------------------------------------------
+
+    def _vanishing_school(self) -> date | None:
+        """The last two days: a training school closes overnight and its students' parents
+        complain at once (a 跑路 surge for the regulators' early warning, as the issue's own
+        example; the scan runs after the commit)."""
+        school = Company.objects.filter(sector="education").order_by("pk").first()
+        if school is None or len(self.consumers) < 13:
+            return None
+        short = next((c.short for c in data.COMPANIES if c.name == school.name), school.name)
+        moderator = self.accounts[Role.MODERATOR]
+        yesterday = timezone.localdate(self.now) - timedelta(days=1)
+        start = timezone.make_aware(
+            datetime.combine(yesterday - timedelta(days=1), datetime.min.time())
+            + timedelta(hours=9)
+        )
+        regions = ("310115", "310104", "440305", "310112")
+        for k, consumer in enumerate(self.consumers[1:13]):
+            at = start + timedelta(hours=3 * k + self.rng.randint(0, 2))
+            amount = self.rng.choice((6800, 9800, 12800, 15600))
+            try:
+                complaint, _ = services.complaint_submit(
+                    consumer=consumer,
+                    data=services.ComplaintInput(
+                        title=self.rng.choice(
+                            (f"{short}突然关门，学费无法退", f"{short}跑路了，老师联系不上")
+                        ),
+                        details=(
+                            f"{yesterday:%m月%d日}送孩子上课发现{short}的校区已经关门停业，"
+                            f"老师和课程顾问都联系不上。我交了{amount}元学费，还剩{k + 20}节课"
+                            "没上，家长群里都说机构跑路了，要求退还剩余课时费。"
+                        ),
+                        company_id=school.pk,
+                        problem_types=["refund_difficult", "fraud"],
+                        demands=["refund", "legal"],
+                        amount=str(amount),
+                        consumer_region=regions[k % len(regions)],
+                    ),
+                    now=at,
+                )
+                services.complaint_accept(
+                    complaint_id=complaint.pk, actor=moderator, now=at + timedelta(hours=2)
+                )
+            except DomainError as exc:
+                self.errors.append(f"vanishing school complaint {k}: {exc}")
+        return yesterday
 
     def _summary(self, elapsed: float) -> None:
         by_status = dict(Complaint.objects.values_list("status").annotate(n=Count("id")).order_by())
