@@ -144,25 +144,25 @@ def on_event(event: ComplaintEvent) -> None:
 _EVIDENCE_EVENTS = frozenset({"submitted", "edited", "follow_up"})
 
 
-def enqueue_image_redaction(complaint_id: int) -> list[int]:
-    """On commit, queue OCR for the complaint's images that have no public copy yet."""
+def enqueue_image_redaction(complaint_id: int) -> None:
+    """On commit (the evidence rows are written after the event), queue OCR for the
+    complaint's images that have no public copy yet."""
+    transaction.on_commit(lambda: enqueue_missing_copies(complaint_id))
+
+
+def enqueue_missing_copies(complaint_id: int) -> list[int]:
     from tousu.complaints.models import Evidence
+
+    from .tasks import redact_evidence
 
     ids = list(
         Evidence.objects.filter(
             complaint_id=complaint_id, kind="image", public_copy__isnull=True
         ).values_list("pk", flat=True)
     )
-    if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
-    return ids
-
-
-def _enqueue(evidence_ids: list[int]) -> None:
-    from .tasks import redact_evidence
-
-    for evidence_id in evidence_ids:
+    for evidence_id in ids:
         redact_evidence.enqueue(evidence_id)
+    return ids
 
 
 def on_bulk(complaint_ids: list[int]) -> None:
