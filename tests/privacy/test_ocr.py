@@ -8,8 +8,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import pytesseract
+import pytest
 from django.test import Client
 from PIL import Image, ImageDraw, ImageFont
 
@@ -31,7 +31,11 @@ FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 PHONE = "13812345678"
 NAME = "王小明"
 # where each line is drawn (x, y) and the text; the PII sits on the first two lines
-LINES = [((20, 30), f"收件人：{NAME}"), ((20, 110), f"电话 {PHONE}"), ((20, 190), "商品已发货，请查收")]
+LINES = [
+    ((20, 30), f"收件人：{NAME}"),
+    ((20, 110), f"电话 {PHONE}"),
+    ((20, 190), "商品已发货，请查收"),
+]
 
 
 def _font() -> ImageFont.FreeTypeFont:

@@ -68,8 +68,11 @@ def page_text(data: dict[str, list[object]], scale: float = 1.0) -> tuple[str, l
         word = str(raw).strip()
         if not word or int(str(data["level"][i])) != 5:
             continue
-        key = (int(str(data["block_num"][i])), int(str(data["par_num"][i])),
-               int(str(data["line_num"][i])))
+        key = (
+            int(str(data["block_num"][i])),
+            int(str(data["par_num"][i])),
+            int(str(data["line_num"][i])),
+        )
         x, y = int(str(data["left"][i])), int(str(data["top"][i]))
         w, h = int(str(data["width"][i])), int(str(data["height"][i]))
         lines.setdefault(key, []).append((word, (x, y, x + w, y + h)))
@@ -236,12 +239,20 @@ def redact_evidence(evidence_id: int) -> EvidenceCopy | None:
         logger.warning(
             "OCR unavailable for evidence %s (kept private, no public copy): %s", evidence.pk, exc
         )
-        copy.state, copy.error, copy.updated_at = CopyState.UNAVAILABLE, str(exc)[:200], timezone.now()
+        copy.state, copy.error, copy.updated_at = (
+            CopyState.UNAVAILABLE,
+            str(exc)[:200],
+            timezone.now(),
+        )
         copy.save(update_fields=["state", "error", "updated_at"])
         return copy
     except (OSError, Image.DecompressionBombError) as exc:
         logger.warning("evidence %s is not a readable image: %s", evidence.pk, exc)
-        copy.state, copy.error, copy.updated_at = CopyState.UNAVAILABLE, str(exc)[:200], timezone.now()
+        copy.state, copy.error, copy.updated_at = (
+            CopyState.UNAVAILABLE,
+            str(exc)[:200],
+            timezone.now(),
+        )
         copy.save(update_fields=["state", "error", "updated_at"])
         return copy
     elapsed = round((time.perf_counter() - started) * 1000)

@@ -318,6 +318,7 @@ def image_redaction_revert(*, redaction_id: int, actor: User, message: str = "")
         now = timezone.now()
         r.reverted_at, r.reverted_by = now, actor
         r.save(update_fields=["reverted_at", "reverted_by"])
+        assert r.evidence_id is not None  # filtered above
         copy = EvidenceCopy.objects.select_related("evidence").get(evidence_id=r.evidence_id)
         write_copy(copy)
         label = detectors.KIND_LABELS.get(r.kind, r.kind)

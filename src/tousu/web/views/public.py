@@ -427,7 +427,9 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_safe
-def evidence_file(request: HttpRequest, number: str, evidence_id: int) -> HttpResponse:
+def evidence_file(
+    request: HttpRequest, number: str, evidence_id: int
+) -> HttpResponse | FileResponse:
     """An evidence file, served only to those who may see the complaint: everyone while it is
     public, otherwise its consumer, the company's merchants and staff. The public gets an image
     only as its redacted copy (personal data found by OCR blacked out); until the worker has
