@@ -108,10 +108,21 @@ def spans_to_boxes(
     """Detect personal data in ``text`` and turn each span into one box per line it covers."""
     width, height = size
     out: list[Box] = []
+    # a second pass over the lines joined without breaks finds what a layout wrapped (an
+    # address continued on the next line of a chat bubble); spans map back to the page text
+    joined_at = [i for i, ch in enumerate(text) if ch != "\n"]
+    joined = "".join(text[i] for i in joined_at)
+    found: dict[tuple[int, int], detectors.Span] = {}
     for span in detectors.detect(text):
+        found[(span.start, span.end)] = span
+    for span in detectors.detect(joined):
+        start, end = joined_at[span.start], joined_at[span.end - 1] + 1
+        if not any(s <= start and end <= e for s, e in found):
+            found[(start, end)] = span
+    for (start, end), span in sorted(found.items()):
         current: list[Rect] = []
         groups: list[list[Rect]] = []
-        for i in range(span.start, span.end):
+        for i in range(start, end):
             if text[i] == "\n":
                 if current:
                     groups.append(current)
