@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tousu.settings")
 os.environ.setdefault("TOUSU_LOCAL", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -37,7 +37,28 @@ from tousu.privacy import ocr  # noqa: E402
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "桂兰", "建华"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "桂兰",
+    "建华",
+]
 PLACES = [
     ("广东省深圳市南山区", "科技园路", "88号3栋1202室"),
     ("浙江省杭州市西湖区", "文三路", "259号5幢802室"),
@@ -120,7 +141,9 @@ class Canvas:
         colour = (149, 236, 105) if mine else (255, 255, 255)
         self.draw.rounded_rectangle((x, y, x + width, y + height), radius=18, fill=colour)
         avatar = 1080 - 130 if mine else 30
-        self.draw.rounded_rectangle((avatar, y, avatar + 100, y + 100), radius=12, fill=(90, 140, 200))
+        self.draw.rounded_rectangle(
+            (avatar, y, avatar + 100, y + 100), radius=12, fill=(90, 140, 200)
+        )
         ty = y + 20
         for line in lines:
             ty = self.text(x + 30, ty, line, secrets)
@@ -136,9 +159,19 @@ def chat(rng: random.Random) -> Shot:
     order = "".join(rng.choice("0123456789") for _ in range(18))
     y = 260
     y = c.bubble(y, ["您好，请问有什么可以帮您？"], [], mine=False)
-    y = c.bubble(y, ["我买的手机一直没发货，要求退款", f"订单号{order}"], [Item("order_number", order)], mine=True)
+    y = c.bubble(
+        y,
+        ["我买的手机一直没发货，要求退款", f"订单号{order}"],
+        [Item("order_number", order)],
+        mine=True,
+    )
     y = c.bubble(y, ["请提供下单人的联系方式"], [], mine=False)
-    y = c.bubble(y, [f"联系人：{person}", f"手机号{phone}"], [Item("name", person), Item("mobile", phone)], mine=True)
+    y = c.bubble(
+        y,
+        [f"联系人：{person}", f"手机号{phone}"],
+        [Item("name", person), Item("mobile", phone)],
+        mine=True,
+    )
     y = c.bubble(y, ["为核实身份，请提供身份证号"], [], mine=False)
     y = c.bubble(y, [f"身份证号{idn}"], [Item("id_card", idn)], mine=True)
     y = c.bubble(y, ["请问收货地址是？"], [], mine=False)
@@ -161,7 +194,12 @@ def order_page(rng: random.Random) -> Shot:
     order = "".join(rng.choice("0123456789") for _ in range(19))
     c.draw.rounded_rectangle((30, 240, 1050, 760), radius=20, fill="white")
     y = c.text(70, 280, "等待卖家发货", [], fill="#e4393c")
-    y = c.text(70, y + 20, f"收件人：{person}  {phone[:3]} {phone[3:7]} {phone[7:]}", [Item("name", person)])
+    y = c.text(
+        70,
+        y + 20,
+        f"收件人：{person}  {phone[:3]} {phone[3:7]} {phone[7:]}",
+        [Item("name", person)],
+    )
     spaced = f"{phone[:3]} {phone[3:7]} {phone[7:]}"
     c.items.append(_locate(c, 70, y - 62, f"收件人：{person}  {spaced}", Item("mobile", spaced)))
     y = c.text(70, y + 10, f"{region}", [])
@@ -255,19 +293,30 @@ def main() -> None:
             by_variant.setdefault(variant, []).append(hit)
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
-            ocr.black_out(shot.image, rects).convert("RGB").save(args.save / f"{n:02d}-{shot.label.replace('/', '-')}.png")
+            ocr.black_out(shot.image, rects).convert("RGB").save(
+                args.save / f"{n:02d}-{shot.label.replace('/', '-')}.png"
+            )
     result = {
         "screenshots": len(shots),
         "recall_by_kind": {k: round(sum(v) / len(v), 3) for k, v in sorted(found.items())},
         "items_by_kind": {k: len(v) for k, v in sorted(found.items())},
         "recall_by_variant": {k: round(sum(v) / len(v), 3) for k, v in by_variant.items()},
-        "recall_all": round(sum(sum(v) for v in found.values()) / sum(len(v) for v in found.values()), 3),
+        "recall_all": round(
+            sum(sum(v) for v in found.values()) / sum(len(v) for v in found.values()), 3
+        ),
         "boxes": total_boxes,
         "false_boxes": false_boxes,
         "ocr_seconds_median": round(statistics.median(times), 2),
         "ocr_seconds_p90": round(sorted(times)[int(len(times) * 0.9) - 1], 2),
         "ocr_seconds_by_width": {
-            w: round(statistics.median(t for s, t in zip(shots, times, strict=True) if s.label.split("@")[1].startswith(w)), 2)
+            w: round(
+                statistics.median(
+                    t
+                    for s, t in zip(shots, times, strict=True)
+                    if s.label.split("@")[1].startswith(w)
+                ),
+                2,
+            )
             for w in ("1080", "720", "540")
         },
     }
