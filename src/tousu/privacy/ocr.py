@@ -117,7 +117,15 @@ def spans_to_boxes(
         found[(span.start, span.end)] = span
     for span in detectors.detect(joined):
         start, end = joined_at[span.start], joined_at[span.end - 1] + 1
-        if not any(s <= start and end <= e for s, e in found):
+        overlapping = [(s, e) for s, e in found if s < end and start < e]
+        extra = sum(
+            1
+            for i in range(start, end)
+            if text[i] != "\n" and not any(s <= i < e for s, e in overlapping)
+        )
+        # a new item, or one the line pass found only in part (≥ 3 more characters: not an
+        # avatar read as a letter next to a number)
+        if not overlapping or extra >= 3:
             found[(start, end)] = span
     for (start, end), span in sorted(found.items()):
         current: list[Rect] = []
