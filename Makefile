@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml $(LOCK)
 	$(BIN)/pip install -q -c $(LOCK) -e .
+	bash scripts/ensure-tesseract.sh
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from test_public_helpers import accepted, file, logged_in
 
@@ -39,6 +40,17 @@ def public(pending: Complaint, moderator: User) -> Complaint:
 
 
 def test_public_complaint_serves_its_image_to_anyone(public: Complaint) -> None:
+    # the public gets an image only as its redacted copy, made by the worker (tousu.privacy.ocr)
+    from tousu.privacy.models import CopyState, EvidenceCopy
+
+    evidence = public.evidence.order_by("id").first()
+    assert evidence is not None
+    assert Client().get(evidence_url(public)).status_code == 404  # not yet processed
+    copy = EvidenceCopy.objects.create(evidence=evidence)
+    with evidence.file.open("rb") as fh:
+        copy.file.save("public", ContentFile(fh.read()), save=False)
+    copy.state = CopyState.DONE
+    copy.save()
     resp = Client().get(evidence_url(public))
     assert resp.status_code == 200
     assert resp["Content-Type"] == "image/png"

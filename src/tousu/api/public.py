@@ -77,13 +77,22 @@ def get_complaint(request: HttpRequest, public_number: str) -> dict[str, Any]:
     "/complaints/{public_number}/evidence/{evidence_id}", response={404: ErrorOut}, tags=["public"]
 )
 def get_evidence(request: HttpRequest, public_number: str, evidence_id: int) -> FileResponse:
-    """An evidence file, served only to those who may see the complaint."""
-    complaint, _private = complaint_get_for_user(optional_user(request), public_number)
+    """An evidence file, served only to those who may see the complaint. The public gets an
+    image only as its redacted copy; 404 ``evidence_processing`` until the worker has made it."""
+    from tousu.privacy.selectors import public_image_file
+
+    complaint, private = complaint_get_for_user(optional_user(request), public_number)
     evidence = Evidence.objects.filter(pk=evidence_id, complaint=complaint).first()
     if evidence is None:
         raise NotFound("找不到该证据文件", code="evidence_not_found")
+    stored = evidence.file
+    if not private and evidence.kind == "image":
+        copy_file = public_image_file(evidence)
+        if copy_file is None:
+            raise NotFound("图片正在处理中，隐去个人信息后公开显示", code="evidence_processing")
+        stored = copy_file
     try:
-        handle = evidence.file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError:
         logger.error("evidence %s of %s has no file %s", evidence.pk, public_number, evidence.file)
         raise NotFound("找不到该证据文件", code="evidence_not_found") from None

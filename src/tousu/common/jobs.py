@@ -41,6 +41,7 @@ def job_evidence_orphans(*, min_age_seconds: int = ORPHAN_MIN_AGE_SECONDS) -> di
     """Delete evidence files that no ``Evidence`` row points at (left by a submission that
     rolled back). Files younger than ``min_age_seconds`` are left alone."""
     from tousu.complaints.models import Evidence
+    from tousu.privacy.models import EvidenceCopy
 
     media = Path(settings.MEDIA_ROOT)
     root = media / "evidence"
@@ -54,6 +55,10 @@ def job_evidence_orphans(*, min_age_seconds: int = ORPHAN_MIN_AGE_SECONDS) -> di
         nonlocal deleted
         names = {p.relative_to(media).as_posix(): p for p in batch}
         known = set(Evidence.objects.filter(file__in=list(names)).values_list("file", flat=True))
+        # public copies of images (tousu.privacy.ocr) live next to their originals
+        known |= set(
+            EvidenceCopy.objects.filter(file__in=list(names)).values_list("file", flat=True)
+        )
         for name, path in names.items():
             if name not in known:
                 path.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class Field(models.TextChoices):
     TITLE = "title", _("标题")
     DETAILS = "details", _("详情")
+    IMAGE = "image", _("图片")
 
 
 class Redaction(models.Model):
@@ -58,3 +59,36 @@ class Redaction(models.Model):
     @property
     def is_active(self) -> bool:
         return self.reverted_at is None and self.superseded_at is None
+
+
+class CopyState(models.TextChoices):
+    PENDING = "pending", _("处理中")
+    DONE = "done", _("已生成")
+    UNAVAILABLE = "unavailable", _("无法识别")
+
+
+def public_copy_path(instance: EvidenceCopy, filename: str) -> str:
+    """Next to the original: ``evidence/…/<sha256>.public.<ext>``."""
+    name = instance.evidence.file.name
+    stem, _dot, ext = name.rpartition(".")
+    return f"{stem}.public.{ext}"
+
+
+class EvidenceCopy(models.Model):
+    """The public copy of an image evidence file: the original with the personal data found by
+    OCR filled black (``tousu.privacy.ocr``). Until it is ``done`` the public gets no image at
+    all; ``unavailable`` (no Tesseract, an unreadable image) keeps the image private for good
+    until staff or a re-run make a copy."""
+
+    evidence = models.OneToOneField(
+        "complaints.Evidence", on_delete=models.CASCADE, related_name="public_copy"
+    )
+    state = models.CharField(max_length=12, choices=CopyState.choices, default=CopyState.PENDING)
+    file = models.FileField(upload_to=public_copy_path, max_length=220, blank=True)
+    ocr_text = models.TextField(blank=True)
+    ocr_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"copy of evidence {self.evidence_id} ({self.state})"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 
 from tousu.accounts.models import User
 from tousu.common.errors import NotFound
-from tousu.complaints.models import Complaint
+from tousu.complaints.models import Complaint, Evidence
 from tousu.complaints.selectors import can_see_private
 
 from . import detectors
-from .models import Redaction
+from .models import CopyState, EvidenceCopy, Redaction
 from .services import is_current
 
 
@@ -78,3 +79,12 @@ def redaction_rows(complaint: Complaint) -> list[dict[str, object]]:
         )
     rows.sort(key=lambda row: (not row["active"], str(row["field"])))
     return rows
+
+
+def public_image_file(evidence: Evidence) -> FieldFile | None:
+    """The redacted public copy of an evidence image, or ``None`` while there is none (OCR
+    pending, or unavailable): the caller must then serve no image, never the original."""
+    copy = EvidenceCopy.objects.filter(evidence=evidence, state=CopyState.DONE).first()
+    if copy is None or not copy.file:
+        return None
+    return copy.file

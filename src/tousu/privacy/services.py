@@ -136,6 +136,33 @@ def on_event(event: ComplaintEvent) -> None:
     complaint = event.complaint
     if not is_current(complaint):
         refresh(complaint, now=event.created_at)
+    if event.kind in _EVIDENCE_EVENTS:
+        enqueue_image_redaction(complaint.pk)
+
+
+# events that may attach evidence files: their images get a public copy in the worker
+_EVIDENCE_EVENTS = frozenset({"submitted", "edited", "follow_up"})
+
+
+def enqueue_image_redaction(complaint_id: int) -> None:
+    """On commit (the evidence rows are written after the event), queue OCR for the
+    complaint's images that have no public copy yet."""
+    transaction.on_commit(lambda: enqueue_missing_copies(complaint_id))
+
+
+def enqueue_missing_copies(complaint_id: int) -> list[int]:
+    from tousu.complaints.models import Evidence
+
+    from .tasks import redact_evidence
+
+    ids = list(
+        Evidence.objects.filter(
+            complaint_id=complaint_id, kind="image", public_copy__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for evidence_id in ids:
+        redact_evidence.enqueue(evidence_id)
+    return ids
 
 
 def on_bulk(complaint_ids: list[int]) -> None:
@@ -239,10 +266,15 @@ def _locked(complaint_id: int) -> Complaint:
 def redaction_revert(
     *, complaint_id: int, redaction_id: int, actor: User, message: str = ""
 ) -> Redaction:
-    """Staff show a masked piece in public again (the row stays, marked reverted)."""
+    """Staff show a masked piece in public again (the row stays, marked reverted). A box on an
+    evidence image goes to ``image_redaction_revert``."""
     from tousu.complaints.services import complaint_record_redaction
 
     _require_staff(actor)
+    if Redaction.objects.filter(
+        pk=redaction_id, complaint_id=complaint_id, evidence__isnull=False
+    ).exists():
+        return image_redaction_revert(redaction_id=redaction_id, actor=actor, message=message)
     with transaction.atomic():
         complaint = _locked(complaint_id)
         r = Redaction.objects.filter(pk=redaction_id, complaint=complaint).first()
@@ -261,6 +293,40 @@ def redaction_revert(
             complaint=complaint,
             actor=actor,
             message=(message or "").strip() or f"平台撤销了对{label}的隐藏，该内容将公开显示",
+            payload={"redaction": r.pk, "change": "revert", "field": r.field, "kind": r.kind},
+        )
+    return r
+
+
+def image_redaction_revert(*, redaction_id: int, actor: User, message: str = "") -> Redaction:
+    """Staff show a blacked-out box of an evidence image in public again: the row stays, marked
+    reverted, and the public copy is redrawn from the remaining boxes."""
+    from tousu.complaints.services import complaint_record_redaction
+
+    from .models import EvidenceCopy
+    from .ocr import write_copy
+
+    _require_staff(actor)
+    with transaction.atomic():
+        r = Redaction.objects.filter(pk=redaction_id, evidence__isnull=False).first()
+        if r is None:
+            raise NotFound("找不到该隐藏记录", code="redaction_not_found")
+        complaint = _locked(r.complaint_id)
+        r = Redaction.objects.select_for_update().get(pk=r.pk)
+        if r.reverted_at is not None:
+            raise Conflict("该隐藏已撤销", code="already_reverted")
+        now = timezone.now()
+        r.reverted_at, r.reverted_by = now, actor
+        r.save(update_fields=["reverted_at", "reverted_by"])
+        assert r.evidence_id is not None  # filtered above
+        copy = EvidenceCopy.objects.select_related("evidence").get(evidence_id=r.evidence_id)
+        write_copy(copy)
+        label = detectors.KIND_LABELS.get(r.kind, r.kind)
+        complaint_record_redaction(
+            complaint=complaint,
+            actor=actor,
+            message=(message or "").strip()
+            or f"平台撤销了对证据图片中{label}的遮挡，该内容将公开显示",
             payload={"redaction": r.pk, "change": "revert", "field": r.field, "kind": r.kind},
         )
     return r

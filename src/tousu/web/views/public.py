@@ -427,20 +427,37 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_safe
-def evidence_file(request: HttpRequest, number: str, evidence_id: int) -> FileResponse:
+def evidence_file(
+    request: HttpRequest, number: str, evidence_id: int
+) -> HttpResponse | FileResponse:
     """An evidence file, served only to those who may see the complaint: everyone while it is
-    public, otherwise its consumer, the company's merchants and staff."""
+    public, otherwise its consumer, the company's merchants and staff. The public gets an image
+    only as its redacted copy (personal data found by OCR blacked out); until the worker has
+    made it, a "processing" 404 — never the original."""
+    from tousu.privacy.selectors import public_image_file
+
     try:
-        complaint, _private = complaint_get_for_user(_viewer(request), number)
+        complaint, private = complaint_get_for_user(_viewer(request), number)
     except NotFound as exc:
         raise Http404 from exc
     evidence = Evidence.objects.filter(pk=evidence_id, complaint=complaint).first()
     if evidence is None:
         raise Http404
+    stored = evidence.file
+    if not private and evidence.kind == "image":
+        copy_file = public_image_file(evidence)
+        if copy_file is None:
+            return HttpResponse(
+                gettext_lazy("图片正在处理中，隐去个人信息后公开显示"),
+                status=404,
+                content_type="text/plain; charset=utf-8",
+                headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+            )
+        stored = copy_file
     try:
-        handle = evidence.file.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError:
-        logger.error("evidence %s of %s has no file %s", evidence.pk, number, evidence.file)
+        logger.error("evidence %s of %s has no file %s", evidence.pk, number, stored)
         raise Http404 from None
     response = FileResponse(handle, content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,0 +1,302 @@
+"""Personal data in images: OCR with Debian's Tesseract, the text detectors, black boxes.
+
+``find_boxes(image)`` runs Tesseract (``chi_sim+eng``, ``image_to_data`` for word boxes),
+rebuilds each line's text with a character → box map, runs ``detectors.detect`` on the whole
+page (lines joined by newlines, so a name on the line after 收件人 is still found) and returns
+one padded pixel rectangle per detected span and line. ``redact_evidence`` makes the public
+copy of an evidence image (stored next to the private original, which is never touched) and
+records each box as a ``Redaction`` row. It runs in the worker (``tasks.redact_evidence``).
+
+If Tesseract is missing or fails, the copy is marked ``unavailable`` and the image stays
+private: the original is never the fallback.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageOps
+
+from . import detectors
+from .models import CopyState, EvidenceCopy, Field, Redaction
+
+logger = logging.getLogger(__name__)
+
+LANG = "chi_sim+eng"
+PAD = 4  # pixels around every box (at the image's own resolution)
+MIN_WIDTH = 1000  # smaller images are upscaled before OCR (phone screenshots saved small)
+IMAGE_MASK = "■"
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+class OcrUnavailable(Exception):
+    """Tesseract is not installed (or its language data is missing) or failed on the image."""
+
+
+@dataclass(frozen=True)
+class Box:
+    kind: str
+    text: str
+    x: int
+    y: int
+    w: int
+    h: int
+
+    def as_list(self) -> list[int]:
+        return [self.x, self.y, self.w, self.h]
+
+
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
+def _is_ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def page_text(data: dict[str, list[object]], scale: float = 1.0) -> tuple[str, list[Rect | None]]:
+    """The page text from ``image_to_data`` output, and for every character its box (``None``
+    for the newlines between lines and the spaces between Latin words)."""
+    lines: dict[tuple[int, int, int], list[tuple[str, Rect]]] = {}
+    for i, raw in enumerate(data["text"]):
+        word = str(raw).strip()
+        if not word or int(str(data["level"][i])) != 5:
+            continue
+        key = (
+            int(str(data["block_num"][i])),
+            int(str(data["par_num"][i])),
+            int(str(data["line_num"][i])),
+        )
+        x, y = int(str(data["left"][i])), int(str(data["top"][i]))
+        w, h = int(str(data["width"][i])), int(str(data["height"][i]))
+        lines.setdefault(key, []).append((word, (x, y, x + w, y + h)))
+    text: list[str] = []
+    boxes: list[Rect | None] = []
+    for n, key in enumerate(sorted(lines)):
+        if n:
+            text.append("\n")
+            boxes.append(None)
+        prev = ""
+        for word, (x0, y0, x1, y1) in lines[key]:
+            if prev and _is_ascii_word(prev) and _is_ascii_word(word[0]):
+                text.append(" ")
+                boxes.append(None)
+            step = (x1 - x0) / len(word)
+            for k, ch in enumerate(word):
+                text.append(ch)
+                boxes.append(
+                    (
+                        int((x0 + k * step) / scale),
+                        int(y0 / scale),
+                        int((x0 + (k + 1) * step) / scale + 0.999),
+                        int(y1 / scale + 0.999),
+                    )
+                )
+            prev = word[-1]
+    return "".join(text), boxes
+
+
+def spans_to_boxes(
+    text: str, char_boxes: Sequence[Rect | None], size: tuple[int, int], pad: int = PAD
+) -> list[Box]:
+    """Detect personal data in ``text`` and turn each span into one box per line it covers."""
+    width, height = size
+    out: list[Box] = []
+    # a second pass over the lines joined without breaks finds what a layout wrapped (an
+    # address continued on the next line of a chat bubble); spans map back to the page text
+    joined_at = [i for i, ch in enumerate(text) if ch != "\n"]
+    joined = "".join(text[i] for i in joined_at)
+    found: dict[tuple[int, int], detectors.Span] = {}
+    for span in detectors.detect(text):
+        found[(span.start, span.end)] = span
+    for span in detectors.detect(joined):
+        start, end = joined_at[span.start], joined_at[span.end - 1] + 1
+        overlapping = [(s, e) for s, e in found if s < end and start < e]
+        extra = sum(
+            1
+            for i in range(start, end)
+            if text[i] != "\n" and not any(s <= i < e for s, e in overlapping)
+        )
+        # a new item, or one the line pass found only in part (≥ 3 more characters: not an
+        # avatar read as a letter next to a number)
+        if not overlapping or extra >= 3:
+            found[(start, end)] = span
+    for (start, end), span in sorted(found.items()):
+        current: list[Rect] = []
+        groups: list[list[Rect]] = []
+        for i in range(start, end):
+            if text[i] == "\n":
+                if current:
+                    groups.append(current)
+                current = []
+                continue
+            rect = char_boxes[i]
+            if rect is not None:
+                current.append(rect)
+        if current:
+            groups.append(current)
+        for group in groups:
+            x0 = max(0, min(r[0] for r in group) - pad)
+            y0 = max(0, min(r[1] for r in group) - pad)
+            x1 = min(width, max(r[2] for r in group) + pad)
+            y1 = min(height, max(r[3] for r in group) + pad)
+            out.append(Box(span.kind, span.original, x0, y0, x1 - x0, y1 - y0))
+    return out
+
+
+def ocr_data(image: Image.Image) -> tuple[dict[str, list[object]], float]:
+    """Tesseract's word boxes for ``image`` (grey, upscaled when small) and the scale used."""
+    import pytesseract
+
+    grey = ImageOps.grayscale(image.convert("RGB"))
+    scale = 1.0
+    if grey.width < MIN_WIDTH:
+        scale = MIN_WIDTH / grey.width
+        grey = grey.resize((MIN_WIDTH, round(grey.height * scale)), Image.Resampling.LANCZOS)
+    try:
+        data = pytesseract.image_to_data(
+            grey, lang=LANG, config="--psm 3", output_type=pytesseract.Output.DICT
+        )
+    except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError) as exc:
+        raise OcrUnavailable(str(exc)[:200]) from exc
+    return data, scale
+
+
+def find_boxes(image: Image.Image) -> tuple[list[Box], str]:
+    """The boxes of personal data in ``image`` and the text OCR read."""
+    data, scale = ocr_data(image)
+    text, char_boxes = page_text(data, scale)
+    return spans_to_boxes(text, char_boxes, image.size), text
+
+
+def black_out(image: Image.Image, rects: Iterable[Sequence[int]]) -> Image.Image:
+    out = image.copy()
+    draw = ImageDraw.Draw(out)
+    fill: int | tuple[int, ...] = 0
+    if out.mode in ("RGB", "RGBA", "P", "LA"):
+        out = out.convert("RGBA" if out.mode in ("RGBA", "LA", "P") else "RGB")
+        draw = ImageDraw.Draw(out)
+        fill = (0, 0, 0, 255) if out.mode == "RGBA" else (0, 0, 0)
+    for x, y, w, h in rects:
+        draw.rectangle((x, y, x + w - 1, y + h - 1), fill=fill)
+    return out
+
+
+def _encode(image: Image.Image, content_type: str) -> bytes:
+    buf = io.BytesIO()
+    fmt = PIL_FORMATS.get(content_type, "PNG")
+    if fmt == "JPEG":
+        image.convert("RGB").save(buf, "JPEG", quality=88)
+    elif fmt == "WEBP":
+        image.save(buf, "WEBP", quality=88)
+    else:
+        image.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _copy_for(evidence_id: int) -> EvidenceCopy:
+    copy, _created = EvidenceCopy.objects.get_or_create(evidence_id=evidence_id)
+    return copy
+
+
+def active_boxes(evidence_id: int) -> list[list[int]]:
+    return [
+        list(r.box)
+        for r in Redaction.objects.filter(
+            evidence_id=evidence_id, reverted_at__isnull=True, superseded_at__isnull=True
+        )
+        if r.box
+    ]
+
+
+def write_copy(copy: EvidenceCopy) -> None:
+    """(Re)draw the public copy from the active box redactions. No boxes: a byte-for-byte copy
+    of the original."""
+    evidence = copy.evidence
+    with evidence.file.open("rb") as fh:
+        original = fh.read()
+    rects = active_boxes(evidence.pk)
+    if rects:
+        with Image.open(io.BytesIO(original)) as img:
+            img.load()
+            content = _encode(black_out(img, rects), evidence.content_type)
+    else:
+        content = original
+    old = copy.file.name if copy.file else ""
+    if old:
+        copy.file.storage.delete(old)
+    copy.file.save("public", ContentFile(content), save=False)
+    copy.state = CopyState.DONE
+    copy.error = ""
+    copy.updated_at = timezone.now()
+    copy.save()
+
+
+def redact_evidence(evidence_id: int) -> EvidenceCopy | None:
+    """OCR an image evidence file, record its boxes, write the public copy. Idempotent: an
+    image already processed is left alone (its copy may carry staff reverts)."""
+    from tousu.complaints.models import Evidence
+
+    evidence = Evidence.objects.filter(pk=evidence_id).select_related("complaint").first()
+    if evidence is None or evidence.kind != "image":
+        return None
+    copy = _copy_for(evidence.pk)
+    if copy.state == CopyState.DONE:
+        return copy
+    started = time.perf_counter()
+    try:
+        with evidence.file.open("rb") as fh, Image.open(fh) as img:
+            img.load()
+            boxes, text = find_boxes(img)
+    except OcrUnavailable as exc:
+        logger.warning(
+            "OCR unavailable for evidence %s (kept private, no public copy): %s", evidence.pk, exc
+        )
+        copy.state, copy.error, copy.updated_at = (
+            CopyState.UNAVAILABLE,
+            str(exc)[:200],
+            timezone.now(),
+        )
+        copy.save(update_fields=["state", "error", "updated_at"])
+        return copy
+    except (OSError, Image.DecompressionBombError) as exc:
+        logger.warning("evidence %s is not a readable image: %s", evidence.pk, exc)
+        copy.state, copy.error, copy.updated_at = (
+            CopyState.UNAVAILABLE,
+            str(exc)[:200],
+            timezone.now(),
+        )
+        copy.save(update_fields=["state", "error", "updated_at"])
+        return copy
+    elapsed = round((time.perf_counter() - started) * 1000)
+    now = timezone.now()
+    with transaction.atomic():
+        Redaction.objects.bulk_create(
+            [
+                Redaction(
+                    complaint_id=evidence.complaint_id,
+                    evidence=evidence,
+                    field=Field.IMAGE,
+                    start=0,
+                    end=0,
+                    box=b.as_list(),
+                    kind=b.kind,
+                    rule=f"auto:ocr:{b.kind}",
+                    original=b.text,
+                    mask=IMAGE_MASK,
+                    automatic=True,
+                    created_at=now,
+                )
+                for b in boxes
+            ]
+        )
+        copy.ocr_text = text
+        copy.ocr_ms = elapsed
+        write_copy(copy)
+    return copy
