@@ -58,7 +58,7 @@ def test_company_page_shows_index_windows_and_sla_without_scanning_complaints(
     assert "55%" in html  # 6 of 11 replied
     # the chart's data, the vendored library (no CDN) and the table fallback
     assert 'id="weekly-data"' in html and "vendor/uPlot-1.6.32.iife.min.js" in html
-    assert "cdn" not in html.lower()
+    assert "//cdn" not in html.lower() and "cdn." not in html.lower()
     assert "数据表" in html
     aggregates_over_complaints = [
         q["sql"]

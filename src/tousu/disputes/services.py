@@ -313,7 +313,7 @@ def appeal_decide(*, moderator: User, appeal_id: int, outcome: str, reason: str)
     why = _text(reason, "reason", "复核理由", 1000, required=True)
     with transaction.atomic():
         appeal = (
-            Appeal.objects.select_for_update()
+            Appeal.objects.select_for_update(of=("self",))
             .select_related("decision__flag", "decision__contest")
             .filter(pk=appeal_id)
             .first()
