@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -136,12 +136,16 @@ def on_event(event: ComplaintEvent) -> None:
     complaint = event.complaint
     if not is_current(complaint):
         refresh(complaint, now=event.created_at)
-    if event.kind in _EVIDENCE_EVENTS:
-        enqueue_image_redaction(complaint.pk)
 
 
-# events that may attach evidence files: their images get a public copy in the worker
-_EVIDENCE_EVENTS = frozenset({"submitted", "edited", "follow_up"})
+def on_evidence_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """``post_save`` of ``complaints.Evidence``: a new image gets its public copy made by the
+    worker once the upload has committed (text-only complaints queue nothing)."""
+    if created and instance.kind == "image":
+        from .tasks import redact_evidence
+
+        evidence_id = instance.pk
+        transaction.on_commit(lambda: redact_evidence.enqueue(evidence_id))
 
 
 def enqueue_image_redaction(complaint_id: int) -> None:
