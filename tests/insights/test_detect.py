@@ -125,3 +125,15 @@ def test_a_series_that_moves_the_total_still_alerts() -> None:
     result = evaluate_day(counts, counts.sum(axis=0), T)
     assert result.alert[0]
     assert result.expected[0] < 1.5
+
+
+def test_a_sparse_baseline_is_not_taken_for_overdispersion() -> None:
+    """A small business with a couple of complaints in a month, then a sudden burst: its
+    scattered baseline must not inflate the threshold out of reach."""
+    counts = flat(40, 3.0, seed=6)
+    counts[0, :] = 0
+    counts[0, 40] = 2
+    counts[0, 45] = 1
+    counts[0, T] = 8
+    result = evaluate_day(counts, counts.sum(axis=0), T)
+    assert result.alert[0] and result.threshold[0] < 8

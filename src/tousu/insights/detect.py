@@ -42,6 +42,7 @@ class Params:
     min_ratio: float = 2.0
     floor: float = 0.2  # complaints a day: the least a series is expected to have
     max_dispersion: float = 8.0
+    min_baseline: int = 20  # baseline complaints needed before overdispersion is estimated
 
 
 DEFAULT_PARAMS = Params()
@@ -80,6 +81,9 @@ def evaluate_day(
     var = adjusted.var(axis=1, ddof=1) if adjusted.shape[1] > 1 else mean
     dispersion = np.clip(np.divide(var, mean, out=np.ones_like(mean), where=mean > 0), 1.0,
                          params.max_dispersion)  # fmt: skip
+    # a few scattered complaints say nothing about spread (one day with 2 among zeros reads as
+    # heavy overdispersion): below ``min_baseline`` complaints in the baseline, count as Poisson
+    dispersion[counts[:, base].sum(axis=1) < params.min_baseline] = 1.0
     expected = np.maximum(mean * ratio_t, params.floor)
     threshold = quantile(expected, dispersion, 1 - params.alpha)
     observed = counts[:, t]
