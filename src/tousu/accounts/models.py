@@ -157,6 +157,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.PARTNER
 
 
+def scope_prefix(code: str) -> str:
+    """The prefix a GB/T 2260 scope code covers: 310000 → "31", 310100 → "3101"."""
+    prefix = code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
 class RegulatorScope(models.Model):
     """What a regulator may see: administrative division code prefixes and sectors."""
 
@@ -191,13 +199,7 @@ class RegulatorScope(models.Model):
         """Whether a GB/T 2260 code lies inside the scope: 310000 covers 310115."""
         if not code:
             return False
-        for scope_code in self.region_codes:
-            prefix = scope_code
-            while prefix.endswith("00") and len(prefix) > 2:
-                prefix = prefix[:-2]
-            if code.startswith(prefix):
-                return True
-        return False
+        return any(code.startswith(scope_prefix(c)) for c in self.region_codes)
 
     def covers_sector(self, sector: str) -> bool:
         return not self.sectors or sector in self.sectors

@@ -14,19 +14,11 @@ from tousu.complaints.models import Complaint, Visibility
 
 from .detect import rising_terms
 from .models import Hotspot, HotspotScope
-from .services import local_day_bounds
+from .services import local_day_bounds, public_text
 
 WEEK_SAMPLE = 1500  # texts of the week per scope
 BASELINE_SAMPLE = 3000  # texts of the four weeks before
 MIN_COMPLAINTS = 20  # a scope with fewer public complaints in the week gets no hotspot
-
-
-def public_text(c: Complaint) -> str:
-    """The text the public may see: the privacy app's redacted copy."""
-    from tousu.privacy.selectors import public_text as redacted
-
-    title, details = redacted(c)
-    return f"{title} {details}"
 
 
 def _public(first: date, last: date) -> QuerySet[Complaint]:

@@ -21,9 +21,8 @@ from tousu.common.errors import Conflict, NotFound, PermissionDenied, Validation
 from tousu.companies.models import Region, Sector
 from tousu.complaints.models import Complaint, ProblemType, Visibility
 
-from .hotspots import public_text
 from .models import DataReport, ReportCase, ReportPeriod
-from .services import local_day_bounds
+from .services import local_day_bounds, public_text
 
 TOP = 10
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from tousu.accounts.models import scope_prefix
 from tousu.companies.models import Brand, Company, Region, Sector
 from tousu.complaints.models import Complaint, ProblemType
 
@@ -232,12 +233,12 @@ def _texts(kind: str, key: str, first: date, last: date, limit: int) -> list[Com
     return [c for c in qs[: limit * 10] if key in (c.problem_types or [])][:limit]
 
 
-def _text(c: Complaint) -> str:
+def public_text(c: Complaint) -> str:
     """What the words are counted on: the public (redacted) copy, so that no personal data
     reaches an alert, its explanation or a regulator's inbox."""
-    from tousu.privacy.selectors import public_text
+    from tousu.privacy.selectors import public_text as redacted
 
-    title, details = public_text(c)
+    title, details = redacted(c)
     return f"{title} {details}"
 
 
@@ -253,12 +254,14 @@ def _enrich(alert: SurgeAlert, params: Params) -> None:
         .order_by("-id")[:600]
     )
     terms = rising_terms(
-        [_text(c) for c in window], [_text(c) for c in baseline], [_text(c) for c in background]
+        [public_text(c) for c in window],
+        [public_text(c) for c in baseline],
+        [public_text(c) for c in background],
     )
     alert.terms = [{"term": t.term, "z": t.z, "count": t.count} for t in terms]
     alert.examples = [c.public_number for c in window if c.visibility == "public"][:8]
     alert.window_total = len(window)
-    runaway = sum(1 for c in window if any(w in _text(c) for w in RUNAWAY_TERMS))
+    runaway = sum(1 for c in window if any(w in public_text(c) for w in RUNAWAY_TERMS))
     alert.runaway_share = round(runaway / len(window), 3) if window else 0.0
     alert.kind = (
         AlertKind.RUNAWAY
@@ -354,10 +357,7 @@ def alerts_filter_for_scope(region_codes: list[str], sectors: list[str]) -> Q:
     when the scope names sectors, the alert's sector is one of them."""
     region_q = Q(pk__in=[])
     for code in region_codes:
-        prefix = code
-        while prefix.endswith("00") and len(prefix) > 2:
-            prefix = prefix[:-2]
-        region_q |= Q(regions__code__startswith=prefix)
+        region_q |= Q(regions__code__startswith=scope_prefix(code))
     q = region_q
     if sectors:
         q &= Q(sector__in=sectors)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tousu.accounts.models import RegulatorScope, Role, User
+from tousu.accounts.models import RegulatorScope, Role, User, scope_prefix
 from tousu.common.errors import NotFound, PermissionDenied, ValidationFailed
 from tousu.companies.models import Sector
 from tousu.engagement.models import Notification
@@ -121,14 +121,8 @@ def note_add(*, user: User, alert_id: int, text: str) -> AlertNote:
 # --- delivery ------------------------------------------------------------------------------
 
 
-def _covers(prefixes: list[str], code: str) -> bool:
-    for scope_code in prefixes:
-        prefix = scope_code
-        while prefix.endswith("00") and len(prefix) > 2:
-            prefix = prefix[:-2]
-        if code.startswith(prefix):
-            return True
-    return False
+def _covers(scope_codes: list[str], code: str) -> bool:
+    return any(code.startswith(scope_prefix(c)) for c in scope_codes)
 
 
 def subscription_matches(sub: WarningSubscription, alert: SurgeAlert, codes: list[str]) -> bool:
