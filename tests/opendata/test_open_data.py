@@ -9,7 +9,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,51 @@ def test_release_has_only_public_complaints_and_public_fields(filed: dict[str, s
     assert (row["rating_attitude"], row["rating_speed"], row["rating_satisfaction"]) == (5, 4, 3)
     assert row["amount"] == "5999.00" and row["problem_types"] == ["quality"]
     assert csv_rows[0]["problem_types"] == "quality" and csv_rows[0]["company_replied"] == "true"
+
+
+def test_parquet_holds_the_same_rows_with_types(filed: dict[str, str]) -> None:
+    import pyarrow.parquet as pq
+
+    release = release_build(day=date(2026, 11, 28))
+    _, json_rows = _rows(release.path)
+    table = pq.read_table(release.path / "complaints.parquet")
+    assert table.column_names == list(FIELD_NAMES)
+    assert table.schema.metadata[b"schema_version"] == b"1.0"
+    parquet_rows = table.to_pylist()
+    assert [r["public_number"] for r in parquet_rows] == [filed["public"]]
+    row, expected = parquet_rows[0], json_rows[0]
+    assert str(row["amount"]) == expected["amount"] == "5999.00"
+    assert row["problem_types"] == ["quality"] and row["company_replied"] is True
+    # the same instant as the JSON's +08:00 text
+    assert row["submitted_at"] == datetime.fromisoformat(expected["submitted_at"])
+    assert row["rating_satisfaction"] == 3 and row["title"] == expected["title"]
+    assert row["closed_at"] is None or isinstance(row["closed_at"], datetime)
+    raw = (release.path / "complaints.parquet").read_bytes()
+    assert ORDER_NUMBER.encode() not in raw and "被隐藏的投诉标题".encode() not in raw
+    assert "complaints.parquet" in {f["name"] for f in release.manifest["files"]}
+
+
+def test_parquet_row_groups_bound_memory(
+    filed: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    consumer: User,
+    company: Company,
+    moderator: User,
+) -> None:
+    import pyarrow.parquet as pq
+
+    import tousu.opendata.export as export
+
+    for n in range(3):
+        pk = _file(
+            consumer, company, f"第{n}号屏幕问题", f"第{n}次购买的耳机出现杂音，商家不处理。"
+        )
+        services.complaint_accept(complaint_id=pk, actor=moderator)
+    monkeypatch.setattr(export, "PARQUET_ROW_GROUP", 2)
+    release = release_build(day=date(2026, 11, 28))
+    meta = pq.ParquetFile(release.path / "complaints.parquet").metadata
+    assert meta.num_rows == release.manifest["rows"] == 4
+    assert meta.num_row_groups == 2
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(filed: dict[str, str]) -> None:

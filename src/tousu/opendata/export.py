@@ -1,5 +1,6 @@
 """Write the daily open-data release: ``<OPEN_DATA_DIR>/<YYYY-MM-DD>/`` holding
-``complaints.csv.gz``, ``complaints.jsonl.gz`` and ``manifest.json`` (row count, sizes, SHA-256).
+``complaints.csv.gz``, ``complaints.jsonl.gz``, ``complaints.parquet`` (typed columns, zstd) and
+``manifest.json`` (row count, sizes, SHA-256).
 
 A release is built in a hidden temporary directory and renamed into place in one step, so a
 reader never sees half a release; a release that exists is never rewritten (the job is
@@ -24,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -32,9 +35,10 @@ from tousu.complaints.models import Complaint, Rating
 from tousu.complaints.selectors import complaints_public
 
 SCHEMA_VERSION = "1.0"
-FILES = ("complaints.csv.gz", "complaints.jsonl.gz")
+FILES = ("complaints.csv.gz", "complaints.jsonl.gz", "complaints.parquet")
 KEEP_RELEASES = 14
 CHUNK = 2000
+PARQUET_ROW_GROUP = 50_000  # rows buffered before a Parquet row group is written
 
 # (name, description) — the order of the CSV columns; documented in docs/open-data.md
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -66,6 +70,33 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("rating_satisfaction", "满意度评分 1–5"),
 )
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
+
+# Parquet column types (the same fields and order as the CSV). Times keep their instant and are
+# stored as UTC microseconds with the zone noted, amounts as exact decimals, lists as lists.
+_TIME = pa.timestamp("us", tz="Asia/Shanghai")
+_PARQUET_TYPES: dict[str, pa.DataType] = {
+    "company_id": pa.int64(),
+    "company_verified": pa.bool_(),
+    "company_replied": pa.bool_(),
+    "is_overdue": pa.bool_(),
+    "problem_types": pa.list_(pa.string()),
+    "demands": pa.list_(pa.string()),
+    "amount": pa.decimal128(14, 2),
+    "rating_attitude": pa.int8(),
+    "rating_speed": pa.int8(),
+    "rating_satisfaction": pa.int8(),
+    **{
+        name: _TIME
+        for name in ("submitted_at", "accepted_at", "first_reply_at", "completed_at", "closed_at")
+    },
+}
+PARQUET_SCHEMA = pa.schema(
+    [
+        pa.field(name, _PARQUET_TYPES.get(name, pa.string()), metadata={"description": text})
+        for name, text in FIELDS
+    ],
+    metadata={"schema_version": SCHEMA_VERSION},
+)
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -168,7 +199,55 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _parquet_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if PARQUET_SCHEMA.field(name).type == _TIME:
+        return datetime.fromisoformat(value)
+    if name == "amount":
+        return Decimal(value)
+    return value
+
+
+class _ParquetSink:
+    """Buffers records and writes them as row groups: memory stays bounded at any size."""
+
+    def __init__(self, path: Path) -> None:
+        # no creation timestamp or writer-dependent statistics: the bytes depend on the content
+        self.writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
+        self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
+        self.buffered = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        for name in FIELD_NAMES:
+            self.columns[name].append(_parquet_value(name, row[name]))
+        self.buffered += 1
+        if self.buffered >= PARQUET_ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffered:
+            return
+        table = pa.Table.from_pydict(self.columns, schema=PARQUET_SCHEMA)
+        self.writer.write_table(table)
+        self.columns = {name: [] for name in FIELD_NAMES}
+        self.buffered = 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
 def _write_files(tmp: Path) -> int:
+    parquet = _ParquetSink(tmp / "complaints.parquet")
+    try:
+        rows = _write_rows(tmp, parquet)
+    finally:
+        parquet.close()
+    return rows
+
+
+def _write_rows(tmp: Path, parquet: _ParquetSink) -> int:
     rows = 0
     # mtime=0 keeps the gzip bytes a function of the content only
     with (
@@ -182,6 +261,7 @@ def _write_files(tmp: Path) -> int:
         for row in public_records():
             writer.writerow([_csv_cell(row[name]) for name in FIELD_NAMES])
             jsonl_text.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            parquet.add(row)
             rows += 1
         csv_text.flush()
         jsonl_text.flush()

@@ -16,6 +16,7 @@ from .export import FIELDS, SCHEMA_VERSION, Release, releases
 SERVED = {
     "complaints.csv.gz": "text/csv; charset=utf-8",
     "complaints.jsonl.gz": "application/x-ndjson; charset=utf-8",
+    "complaints.parquet": "application/vnd.apache.parquet",
     "manifest.json": "application/json; charset=utf-8",
     "SHA256SUMS": "text/plain; charset=utf-8",
 }
@@ -50,7 +51,7 @@ def _serve(request: HttpRequest, release: Release, name: str) -> HttpResponse | 
         response = HttpResponse(status=304)
     else:
         response = FileResponse(path.open("rb"), content_type=content_type)
-        if name.endswith(".gz"):
+        if name.endswith((".gz", ".parquet")):
             # a .gz file, not a gzip-encoded response: clients save it as it is
             response["Content-Disposition"] = f'attachment; filename="tousu-{release.day}-{name}"'
     response["ETag"] = etag
