@@ -143,7 +143,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["CONN_MAX_AGE"] = 0 if TESTING else 600
     _db["TEST"] = {"NAME": os.environ.get("TOUSU_SQLITE_TEST_NAME") or None}
-DATABASES: dict[str, dict[str, Any]] = {"default": _db}
+DATABASES: dict[str, Any] = {"default": _db}
 IS_SQLITE = _db["ENGINE"] == "django.db.backends.sqlite3"
 
 # Read replicas (docs/adr/0022-scale-out.md): off unless DATABASE_REPLICA_URLS lists them. The

@@ -228,7 +228,7 @@ class PeriodicClaims:
         try:
             if self.redis.set(key, self.owner, nx=True, px=job.every_seconds * 1000):
                 return None
-            remaining_ms = int(self.redis.pttl(key))  # type: ignore[arg-type]
+            remaining_ms = int(self.redis.pttl(key))
         except redis.RedisError:
             logger.warning("cannot reach Redis to claim %s; running it here", job.name)
             return None

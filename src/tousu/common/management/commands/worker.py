@@ -83,17 +83,24 @@ class RedisTaskRunner:
         from rq.worker import SimpleWorker
 
         class _Worker(SimpleWorker):
+            executed = 0
+
             def _install_signal_handlers(self) -> None:
                 pass  # `tousu worker` handles SIGTERM/SIGINT itself (stop after the task)
+
+            def execute_job(self, job: Any, queue: Any) -> None:
+                self.executed += 1  # RQ's own counters are gone with the burst worker's key
+                super().execute_job(job, queue)
 
         if self.stopping:
             return 0
         self.runs += 1
-        queues = sorted(task_backends[self.backend_name].queues)
-        worker = django_rq.get_worker(
-            *queues,
+        names = sorted(task_backends[self.backend_name].queues)
+        queues = [django_rq.get_queue(name, job_class=Job) for name in names]
+        worker = _Worker(
+            queues,
+            connection=queues[0].connection,
             job_class=Job,
-            worker_class=_Worker,
             name=f"{self.worker_id}-{self.runs}",
         )
         self.current = worker
@@ -107,7 +114,7 @@ class RedisTaskRunner:
             )
         finally:
             self.current = None
-        return int(worker.successful_job_count + worker.failed_job_count)
+        return int(worker.executed)
 
     def stop(self) -> None:
         self.stopping = True
