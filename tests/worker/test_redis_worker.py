@@ -2,8 +2,9 @@
 tasks are queued in Redis through django-tasks-rq and ``tousu worker`` consumes them; periodic
 jobs run once per period across all the workers (claims in Redis).
 
-These tests need a Redis server (``TOUSU_TEST_REDIS_URL``, by default database 13 of the local
-one, which nothing else here uses); they are skipped, saying so, only when it is unreachable.
+These tests need a Redis server (``TOUSU_TEST_REDIS_URL``, by default databases 13 and up of
+the local one, which nothing else here uses); they are skipped, saying so, only when it is
+unreachable.
 """
 
 from __future__ import annotations
@@ -30,7 +31,17 @@ from tousu.companies.models import Company
 from tousu.complaints import services
 from tousu.engagement.models import Notification
 
-REDIS_URL = os.environ.get("TOUSU_TEST_REDIS_URL") or "redis://127.0.0.1:6379/13"
+
+def _redis_url() -> str:
+    """One Redis database per pytest-xdist worker (13, 14, …), so parallel tests never share
+    the queue ``default``."""
+    base = os.environ.get("TOUSU_TEST_REDIS_URL") or "redis://127.0.0.1:6379/13"
+    server, db = base.rsplit("/", 1)
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    return f"{server}/{(int(db) + worker) % 16}"
+
+
+REDIS_URL = _redis_url()
 RQ_BACKEND = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
 
 
