@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # with DATABASE_REPLICA_URLS, "tousu.common.dbrouter.ReplicaMiddleware" goes first (below)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,8 +143,36 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["CONN_MAX_AGE"] = 0 if TESTING else 600
     _db["TEST"] = {"NAME": os.environ.get("TOUSU_SQLITE_TEST_NAME") or None}
-DATABASES = {"default": _db}
+DATABASES: dict[str, Any] = {"default": _db}
 IS_SQLITE = _db["ENGINE"] == "django.db.backends.sqlite3"
+
+# Read replicas (docs/adr/0022-scale-out.md): off unless DATABASE_REPLICA_URLS lists them. The
+# router sends only reads of public pages and APIs to a replica, never a write, a read in a
+# transaction or a read by someone who just wrote (tousu.common.dbrouter).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+DATABASE_REPLICAS: list[str] = []
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URLS and IS_SQLITE:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs a PostgreSQL primary (DATABASE_URL=postgres://…)."
+    )
+for _n, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=0 if TESTING else 60, conn_health_checks=not TESTING
+    )
+    # tests see the replica as the primary's test database (no second copy to create)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["tousu.common.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "tousu.common.dbrouter.ReplicaMiddleware")
+elif TESTING and not IS_SQLITE:
+    # The router's tests on PostgreSQL need a replica alias: a test mirror of the primary,
+    # unused unless a test switches the router on (tests/common/test_dbrouter.py).
+    DATABASES["replica1"] = {**_db, "TEST": {"MIRROR": "default"}}
+# pinned to the primary for this long after a write (read-your-writes across requests)
+DATABASE_REPLICA_STICKY_SECONDS = int(os.environ.get("DATABASE_REPLICA_STICKY_SECONDS") or 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (rate limits, OTP throttles) -----------------------------------
@@ -206,12 +235,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 
 # --- background tasks -----------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TOUSU_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
+# The database backend by default; TOUSU_TASK_BACKEND=rq (with REDIS_URL) queues tasks in Redis
+# for workers on several machines (the optional `redis` extra; docs/adr/0022-scale-out.md).
+TASK_BACKEND_ALIASES = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+_task_backend = os.environ.get("TOUSU_TASK_BACKEND", "").strip() or "database"
+_task_backend = TASK_BACKEND_ALIASES.get(_task_backend, _task_backend)
+TASKS = {"default": {"BACKEND": _task_backend, "QUEUES": ["default"]}}
+if _task_backend == TASK_BACKEND_ALIASES["rq"]:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TOUSU_TASK_BACKEND=rq needs REDIS_URL (redis://host:6379/0).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# django-rq's queues (read only by the RQ backend and `tousu worker` on it)
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
 # --- security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -275,6 +313,8 @@ TOUSU: dict[str, Any] = {
     "WEBHOOK_DISABLE_AFTER_FAILURES": 15,
     # an attempt that has not reported back after this long is tried again
     "WEBHOOK_LEASE_SECONDS": 300,
+    # with REDIS_URL, periodic jobs are claimed under this Redis key prefix (tousu.common.jobs)
+    "PERIODIC_CLAIM_PREFIX": os.environ.get("TOUSU_PERIODIC_CLAIM_PREFIX") or "tousu:periodic:",
 }
 
 LOGGING = {

@@ -206,11 +206,53 @@ def run_job(job: PeriodicJob) -> Any:
     return result
 
 
-class Scheduler:
-    """Runs each job when due: at start, then every ``every_seconds`` after it last finished."""
+class PeriodicClaims:
+    """Once per period across many workers: before running a due job, a scheduler claims it in
+    Redis (``SET key owner NX PX period``). The first claim wins; the others skip the job until
+    the claim expires, so each job runs once per ``every_seconds`` whatever the number of
+    workers, and another worker takes over when one dies. Jobs are idempotent, so the rare
+    double run (a job slower than its period, Redis lost) costs work, not correctness."""
 
-    def __init__(self, jobs: tuple[PeriodicJob, ...] = JOBS) -> None:
+    def __init__(self, url: str, *, owner: str, prefix: str = "tousu:periodic:") -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self.owner = owner
+        self.prefix = prefix
+
+    def claim(self, job: PeriodicJob) -> float | None:
+        """None when this worker may run the job now, else seconds until another may try."""
+        import redis
+
+        key = self.prefix + job.name
+        try:
+            if self.redis.set(key, self.owner, nx=True, px=job.every_seconds * 1000):
+                return None
+            remaining_ms = int(self.redis.pttl(key))
+        except redis.RedisError:
+            logger.warning("cannot reach Redis to claim %s; running it here", job.name)
+            return None
+        return max(remaining_ms, 0) / 1000 + 0.05 if remaining_ms >= 0 else 0.05
+
+
+def periodic_claims(owner: str) -> PeriodicClaims | None:
+    """Claims in Redis when ``REDIS_URL`` is set (several workers share it), else None."""
+    url = getattr(settings, "REDIS_URL", "")
+    if not url:
+        return None
+    prefix = settings.TOUSU.get("PERIODIC_CLAIM_PREFIX", "tousu:periodic:")
+    return PeriodicClaims(url, owner=owner, prefix=prefix)
+
+
+class Scheduler:
+    """Runs each job when due: at start, then every ``every_seconds`` after it last finished.
+    With ``claims`` (several workers), a due job runs only where its claim succeeds."""
+
+    def __init__(
+        self, jobs: tuple[PeriodicJob, ...] = JOBS, claims: PeriodicClaims | None = None
+    ) -> None:
         self.jobs = jobs
+        self.claims = claims
         self.next_run = {job.name: 0.0 for job in jobs}
 
     def run_due(self, should_stop: Callable[[], bool] = lambda: False) -> int:
@@ -219,6 +261,10 @@ class Scheduler:
             if should_stop():
                 break
             if time.monotonic() >= self.next_run[job.name]:
+                wait = self.claims.claim(job) if self.claims is not None else None
+                if wait is not None:  # another worker ran it this period
+                    self.next_run[job.name] = time.monotonic() + wait
+                    continue
                 run_job(job)
                 self.next_run[job.name] = time.monotonic() + job.every_seconds
                 ran += 1

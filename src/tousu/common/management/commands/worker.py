@@ -1,4 +1,7 @@
-"""``tousu worker``: runs background tasks (django-tasks database backend) and periodic jobs.
+"""``tousu worker``: runs background tasks and periodic jobs.
+
+Tasks come from the django-tasks database backend by default, or from Redis through RQ when
+``TOUSU_TASK_BACKEND=rq`` (``RedisTaskRunner``; docs/adr/0022-scale-out.md).
 
 One process, one thread: it runs the periodic jobs that are due (``tousu.common.jobs``), then the
 queued tasks (at most ``--batch`` at a time, so a long queue does not starve the scheduler), then
@@ -22,7 +25,7 @@ from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from tousu.common.jobs import JOBS, Scheduler, run_job
+from tousu.common.jobs import JOBS, Scheduler, periodic_claims, run_job
 
 logger = logging.getLogger("tousu.worker")
 
@@ -62,8 +65,78 @@ class TaskRunner:
             self.current.running = False  # finish the task in progress, then return
 
 
+class RedisTaskRunner:
+    """Runs queued tasks of the RQ backend (``django_tasks_rq``) from Redis: an RQ
+    ``SimpleWorker`` in burst mode, in this process (no fork per task, so database connections
+    and our signal handling stay as with the database backend)."""
+
+    def __init__(self, worker_id: str, backend_name: str = "default") -> None:
+        self.worker_id = worker_id
+        self.backend_name = backend_name
+        self.current: Any = None
+        self.stopping = False
+        self.runs = 0
+
+    def drain(self, limit: int | None = None) -> int:
+        import django_rq
+        from django_tasks_rq import Job
+        from rq.worker import SimpleWorker
+
+        class _Worker(SimpleWorker):
+            executed = 0
+
+            def _install_signal_handlers(self) -> None:
+                pass  # `tousu worker` handles SIGTERM/SIGINT itself (stop after the task)
+
+            def execute_job(self, job: Any, queue: Any) -> None:
+                self.executed += 1  # RQ's own counters are gone with the burst worker's key
+                super().execute_job(job, queue)
+
+        if self.stopping:
+            return 0
+        self.runs += 1
+        names = sorted(task_backends[self.backend_name].queues)
+        queues = [django_rq.get_queue(name, job_class=Job) for name in names]
+        worker = _Worker(
+            queues,
+            connection=queues[0].connection,
+            job_class=Job,
+            name=f"{self.worker_id}-{self.runs}",
+        )
+        self.current = worker
+        try:
+            # with_scheduler: tasks deferred with run_after are moved to their queue when due
+            worker.work(
+                burst=True,
+                max_jobs=limit,
+                with_scheduler=True,
+                logging_level=logging.getLevelName(logging.getLogger("rq").getEffectiveLevel()),
+            )
+        finally:
+            self.current = None
+        return int(worker.executed)
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.current is not None:
+            self.current._stop_requested = True  # finish the task in progress, then return
+
+
 def uses_database_backend(backend_name: str = "default") -> bool:
     return isinstance(task_backends[backend_name], DatabaseBackend)
+
+
+def uses_rq_backend(backend_name: str = "default") -> bool:
+    backend = task_backends[backend_name]
+    return type(backend).__module__.startswith("django_tasks_rq")
+
+
+def task_runner(worker_id: str) -> TaskRunner | RedisTaskRunner | None:
+    if uses_database_backend():
+        return TaskRunner(worker_id)
+    if uses_rq_backend():
+        return RedisTaskRunner(worker_id)
+    return None
 
 
 class Command(BaseCommand):
@@ -92,12 +165,12 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1")
         if options["verbosity"] < 2:
             # one line per task (thousands after loading the demo) is noise; failures still log
-            for name in ("django_tasks", "django_tasks_db"):
+            for name in ("django_tasks", "django_tasks_db", "rq"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         worker_id = f"{os.uname().nodename}-{os.getpid()}"[:64]
-        runner = TaskRunner(worker_id) if uses_database_backend() else None
+        runner = task_runner(worker_id)
         if runner is None:
-            logger.warning("the task backend is not the database backend: running jobs only")
+            logger.warning("the task backend is neither the database nor RQ: running jobs only")
         if options["once"]:
             if not options["no_scheduler"]:
                 for job in JOBS:
@@ -105,10 +178,17 @@ class Command(BaseCommand):
             ran = runner.drain() if runner else 0
             self.stdout.write(f"worker --once: {ran} task(s) run")
             return
-        self._serve(runner, scheduler=None if options["no_scheduler"] else Scheduler(), **options)
+        scheduler = None
+        if not options["no_scheduler"]:
+            # with REDIS_URL, each periodic job runs once per period across all the workers
+            scheduler = Scheduler(claims=periodic_claims(owner=worker_id))
+        self._serve(runner, scheduler=scheduler, **options)
 
     def _serve(
-        self, runner: TaskRunner | None, scheduler: Scheduler | None, **options: Any
+        self,
+        runner: TaskRunner | RedisTaskRunner | None,
+        scheduler: Scheduler | None,
+        **options: Any,
     ) -> None:
         stop = threading.Event()
         state = {"interrupts": 0}
