@@ -267,6 +267,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=8, help="base screenshots of each layout")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--save", type=Path, help="write the rendered and redacted images here")
+    parser.add_argument("--errors", action="store_true", help="print every miss with the OCR text")
     args = parser.parse_args()
     rng = random.Random(20261129)
     shots: list[Shot] = []
@@ -281,7 +282,7 @@ def main() -> None:
     times: list[float] = []
     for n, shot in enumerate(shots):
         started = time.perf_counter()
-        boxes, _text = ocr.find_boxes(shot.image)
+        boxes, text = ocr.find_boxes(shot.image)
         times.append(time.perf_counter() - started)
         rects = [b.as_list() for b in boxes]
         total_boxes += len(rects)
@@ -289,6 +290,8 @@ def main() -> None:
         variant = shot.label.split("@", 1)[1]
         for item in shot.items:
             hit = int(coverage(item.box, rects) >= 0.8)
+            if not hit and args.errors:
+                print(f"MISS {shot.label} {item.kind} {item.text!r}\n  OCR: {text!r}")
             found.setdefault(item.kind, []).append(hit)
             by_variant.setdefault(variant, []).append(hit)
         if args.save:
