@@ -384,7 +384,9 @@ def evaluate_fresh(show_errors: bool) -> None:
             if not out:
                 stats[gk]["tp_gold" if hit else "fn"] += 1
             if not hit and show_errors:
-                print(f"MISS  {gk:15} {text[gs:ge]!r:20} {'(out of scope)' if out else ''} …{text[max(0, gs - 20) : ge + 20]!r}")
+                print(
+                    f"MISS  {gk:15} {text[gs:ge]!r:20} {'(out of scope)' if out else ''} …{text[max(0, gs - 20) : ge + 20]!r}"
+                )
         for fs, fe, fk in found:
             hit = any(fk == gk and fs < ge and gs < fe for gs, ge, gk, _o in gold)
             stats[fk]["tp" if hit else "fp"] += 1
@@ -396,16 +398,24 @@ def evaluate_fresh(show_errors: bool) -> None:
         f"{sum(len(r['spans']) for r in rows)} labelled spans, "  # type: ignore[arg-type]
         f"{sum(1 for r in rows if not r['spans'])} without personal data"
     )
-    print(f"{'type':16} {'gold':>5} {'+out':>5} {'found':>6} {'precision':>9} {'recall':>7} {'recall+out':>10}")
+    print(
+        f"{'type':16} {'gold':>5} {'+out':>5} {'found':>6} {'precision':>9} {'recall':>7} {'recall+out':>10}"
+    )
     for kind in d.KINDS:
         s = stats[kind]
-        gold, everything, found = s["tp_gold"] + s["fn"], s["all_tp"] + s["all_fn"], s["tp"] + s["fp"]
+        gold, everything, found = (
+            s["tp_gold"] + s["fn"],
+            s["all_tp"] + s["all_fn"],
+            s["tp"] + s["fp"],
+        )
         if not everything and not found:
             continue
         precision = s["tp"] / found if found else 1.0
         recall = s["tp_gold"] / gold if gold else float("nan")
         recall_all = s["all_tp"] / everything if everything else float("nan")
-        print(f"{kind:16} {gold:5d} {everything - gold:5d} {found:6d} {precision:9.3f} {recall:7.3f} {recall_all:10.3f}")
+        print(
+            f"{kind:16} {gold:5d} {everything - gold:5d} {found:6d} {precision:9.3f} {recall:7.3f} {recall_all:10.3f}"
+        )
 
 
 def complaint_texts(limit: int = 3000) -> list[str]:

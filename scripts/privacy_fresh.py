@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one line per data source)
 """The fresh held-out sample of real texts for the text PII detectors (issue 5, gap a).
 
     .venv/bin/python scripts/privacy_fresh.py --draw      # (re)draw the sample → var/fresh_sample.jsonl
@@ -39,12 +40,37 @@ CANDIDATE = re.compile(
 # source key → (file, id column or None for the row number, text column), how many to draw
 SOURCES: dict[str, tuple[str, str | None, str, int]] = {
     "tipdm-votes": ("gov-messages-tipdm2020c/messages_with_votes.csv", "留言编号", "留言详情", 70),
-    "tipdm-test": ("gov-messages-tipdm2020c/messages_unlabeled_test.csv", "留言编号", "留言详情", 50),
-    "tipdm-labeled": ("gov-messages-tipdm2020c/messages_labeled_sample.csv", "留言编号", "留言详情", 30),
-    "tipdm-replies": ("gov-messages-tipdm2020c/messages_with_official_replies.csv", "留言编号", "答复意见", 60),
-    "heimao-chitian": ("heimao-chitian-spider/heimao_chitian_merged_dedup.csv", None, "投诉详情", 45),
+    "tipdm-test": (
+        "gov-messages-tipdm2020c/messages_unlabeled_test.csv",
+        "留言编号",
+        "留言详情",
+        50,
+    ),
+    "tipdm-labeled": (
+        "gov-messages-tipdm2020c/messages_labeled_sample.csv",
+        "留言编号",
+        "留言详情",
+        30,
+    ),
+    "tipdm-replies": (
+        "gov-messages-tipdm2020c/messages_with_official_replies.csv",
+        "留言编号",
+        "答复意见",
+        60,
+    ),
+    "heimao-chitian": (
+        "heimao-chitian-spider/heimao_chitian_merged_dedup.csv",
+        None,
+        "投诉详情",
+        45,
+    ),
     "heimao-bageyalu": ("heimao-bageyalu160/heimao_data_2025-05-13.json", "id", "content", 20),
-    "car-12365auto": ("car-complaints-12365auto/car_complain_L2_2020-06-11_15.csv", "id", "desc", 25),
+    "car-12365auto": (
+        "car-complaints-12365auto/car_complain_L2_2020-06-11_15.csv",
+        "id",
+        "desc",
+        25,
+    ),
 }
 
 

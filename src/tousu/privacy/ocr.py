@@ -7,6 +7,11 @@ one padded pixel rectangle per detected span and line. ``redact_evidence`` makes
 copy of an evidence image (stored next to the private original, which is never touched) and
 records each box as a ``Redaction`` row. It runs in the worker (``tasks.redact_evidence``).
 
+A PDF is rendered page by page with PDFium (``pypdfium2``, 150 dpi), each page OCRed and
+blacked out like an image, and the public copy is a new PDF made of the page images only: no
+text layer, metadata, annotations, attachments or scripts of the upload survive in it, even
+when nothing was found. A box on a PDF is ``[x, y, w, h, page]``.
+
 If Tesseract is missing or fails, the copy is marked ``unavailable`` and the image stays
 private: the original is never the fallback.
 """
@@ -25,7 +30,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageOps
 
 from . import detectors
-from .models import CopyState, EvidenceCopy, Field, Redaction
+from .models import REDACTABLE_KINDS, CopyState, EvidenceCopy, Field, Redaction
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +39,13 @@ PAD = 4  # pixels around every box (at the image's own resolution)
 MIN_WIDTH = 1000  # smaller images are upscaled before OCR (phone screenshots saved small)
 IMAGE_MASK = "■"
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+PDF_DPI = 150
+MAX_PDF_PAGES = 30  # more pages: the copy is "unavailable" and the PDF stays private
+MAX_PAGE_PIXELS = 40_000_000  # a huge page is rendered at a lower resolution
+
+
+class UnreadableFile(Exception):
+    """A PDF PDFium cannot open (damaged, encrypted) or with too many pages."""
 
 
 class OcrUnavailable(Exception):
@@ -183,7 +195,7 @@ def black_out(image: Image.Image, rects: Iterable[Sequence[int]]) -> Image.Image
         out = out.convert("RGBA" if out.mode in ("RGBA", "LA", "P") else "RGB")
         draw = ImageDraw.Draw(out)
         fill = (0, 0, 0, 255) if out.mode == "RGBA" else (0, 0, 0)
-    for x, y, w, h in rects:
+    for x, y, w, h, *_page in rects:
         draw.rectangle((x, y, x + w - 1, y + h - 1), fill=fill)
     return out
 
@@ -197,6 +209,39 @@ def _encode(image: Image.Image, content_type: str) -> bytes:
         image.save(buf, "WEBP", quality=88)
     else:
         image.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def pdf_pages(data: bytes) -> list[Image.Image]:
+    """Every page of a PDF as an RGB image at ``PDF_DPI`` (lower for a huge page)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"PDFium cannot open the PDF: {exc}"[:200]) from exc
+    try:
+        if len(pdf) > MAX_PDF_PAGES:
+            raise UnreadableFile(f"{len(pdf)} pages (at most {MAX_PDF_PAGES} are redacted)")
+        pages = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            width, height = page.get_size()  # points (1/72 inch)
+            scale = min(PDF_DPI / 72, (MAX_PAGE_PIXELS / max(1.0, width * height)) ** 0.5)
+            pages.append(page.render(scale=scale).to_pil().convert("RGB"))
+            page.close()
+        return pages
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"PDFium cannot render the PDF: {exc}"[:200]) from exc
+    finally:
+        pdf.close()
+
+
+def pdf_bytes(pages: Sequence[Image.Image]) -> bytes:
+    """A PDF made of the page images only."""
+    buf = io.BytesIO()
+    first, *rest = [p.convert("RGB") for p in pages]
+    first.save(buf, "PDF", save_all=True, append_images=rest, resolution=PDF_DPI)
     return buf.getvalue()
 
 
@@ -222,7 +267,15 @@ def write_copy(copy: EvidenceCopy) -> None:
     with evidence.file.open("rb") as fh:
         original = fh.read()
     rects = active_boxes(evidence.pk)
-    if rects:
+    if evidence.kind == "pdf":
+        pages = pdf_pages(original)
+        content = pdf_bytes(
+            [
+                black_out(page, [r for r in rects if (r[4] if len(r) > 4 else 0) == n])
+                for n, page in enumerate(pages)
+            ]
+        )
+    elif rects:
         with Image.open(io.BytesIO(original)) as img:
             img.load()
             content = _encode(black_out(img, rects), evidence.content_type)
@@ -239,21 +292,32 @@ def write_copy(copy: EvidenceCopy) -> None:
 
 
 def redact_evidence(evidence_id: int) -> EvidenceCopy | None:
-    """OCR an image evidence file, record its boxes, write the public copy. Idempotent: an
-    image already processed is left alone (its copy may carry staff reverts)."""
+    """OCR an image or PDF evidence file, record its boxes, write the public copy. Idempotent:
+    a file already processed is left alone (its copy may carry staff reverts)."""
     from tousu.complaints.models import Evidence
 
     evidence = Evidence.objects.filter(pk=evidence_id).select_related("complaint").first()
-    if evidence is None or evidence.kind != "image":
+    if evidence is None or evidence.kind not in REDACTABLE_KINDS:
         return None
     copy = _copy_for(evidence.pk)
     if copy.state == CopyState.DONE:
         return copy
     started = time.perf_counter()
+    found: list[tuple[int, Box]] = []
+    texts: list[str] = []
     try:
-        with evidence.file.open("rb") as fh, Image.open(fh) as img:
-            img.load()
-            boxes, text = find_boxes(img)
+        with evidence.file.open("rb") as fh:
+            data = fh.read()
+        if evidence.kind == "pdf":
+            pages = pdf_pages(data)
+        else:
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()
+                pages = [img.copy()]
+        for n, page in enumerate(pages):
+            page_boxes, page_text = find_boxes(page)
+            found += [(n, b) for b in page_boxes]
+            texts.append(page_text)
     except OcrUnavailable as exc:
         logger.warning(
             "OCR unavailable for evidence %s (kept private, no public copy): %s", evidence.pk, exc
@@ -265,8 +329,8 @@ def redact_evidence(evidence_id: int) -> EvidenceCopy | None:
         )
         copy.save(update_fields=["state", "error", "updated_at"])
         return copy
-    except (OSError, Image.DecompressionBombError) as exc:
-        logger.warning("evidence %s is not a readable image: %s", evidence.pk, exc)
+    except (OSError, Image.DecompressionBombError, UnreadableFile) as exc:
+        logger.warning("evidence %s cannot be read for redaction: %s", evidence.pk, exc)
         copy.state, copy.error, copy.updated_at = (
             CopyState.UNAVAILABLE,
             str(exc)[:200],
@@ -285,7 +349,7 @@ def redact_evidence(evidence_id: int) -> EvidenceCopy | None:
                     field=Field.IMAGE,
                     start=0,
                     end=0,
-                    box=b.as_list(),
+                    box=b.as_list() + ([n] if evidence.kind == "pdf" else []),
                     kind=b.kind,
                     rule=f"auto:ocr:{b.kind}",
                     original=b.text,
@@ -293,10 +357,10 @@ def redact_evidence(evidence_id: int) -> EvidenceCopy | None:
                     automatic=True,
                     created_at=now,
                 )
-                for b in boxes
+                for n, b in found
             ]
         )
-        copy.ocr_text = text
+        copy.ocr_text = "\f".join(texts)
         copy.ocr_ms = elapsed
         write_copy(copy)
     return copy
