@@ -267,8 +267,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=8, help="base screenshots of each layout")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--save", type=Path, help="write the rendered and redacted images here")
+    parser.add_argument(
+        "--pdf", action="store_true", help="each screenshot saved as a PDF page, through PDFium"
+    )
+    parser.add_argument("--no-binarise", action="store_true", help="OCR the grey image as before")
     parser.add_argument("--errors", action="store_true", help="print every miss with the OCR text")
     args = parser.parse_args()
+    ocr.BINARISE = not args.no_binarise
     rng = random.Random(20261129)
     shots: list[Shot] = []
     for _ in range(args.n):
@@ -282,7 +287,15 @@ def main() -> None:
     times: list[float] = []
     for n, shot in enumerate(shots):
         started = time.perf_counter()
-        boxes, text = ocr.find_boxes(shot.image)
+        if args.pdf:
+            # saved at 150 dpi, the page renders back at the screenshot's own size
+            buf = io.BytesIO()
+            shot.image.convert("RGB").save(buf, "PDF", resolution=ocr.PDF_DPI)
+            (page,) = ocr.pdf_pages(buf.getvalue())
+            assert page.size == shot.image.size, (page.size, shot.image.size)
+            boxes, text = ocr.find_boxes(page)
+        else:
+            boxes, text = ocr.find_boxes(shot.image)
         times.append(time.perf_counter() - started)
         rects = [b.as_list() for b in boxes]
         total_boxes += len(rects)

@@ -321,7 +321,7 @@ _COMPOUND_SURNAMES = [
 _NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年月日住号家向和与及已也就都说因")
 # characters that end a name when they would be its third (于帅一直…, 李明说…)
 _NAME_STOP_LATE = set("一说称要把被让给对还又再曾将")
-_NAME_STOP_WORDS = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
+_NAME_STOP_WORDS: tuple[str, ...] = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
 # a surname with a title is not a name to hide (负责人王局长); found on the fresh held-out sample
 _NAME_STOP_WORDS += (
     "局长",

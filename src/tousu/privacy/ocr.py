@@ -44,6 +44,10 @@ MAX_PDF_PAGES = 30  # more pages: the copy is "unavailable" and the PDF stays pr
 MAX_PAGE_PIXELS = 40_000_000  # a huge page is rendered at a lower resolution
 
 
+OCR_COLONS = str.maketrans({";": "：", "；": "：", "|": "：", "¦": "："})
+BINARISE = True  # grey → Otsu black/white before OCR (coloured chat bubbles, JPEG noise)
+
+
 class UnreadableFile(Exception):
     """A PDF PDFium cannot open (damaged, encrypted) or with too many pages."""
 
@@ -120,6 +124,9 @@ def spans_to_boxes(
     """Detect personal data in ``text`` and turn each span into one box per line it covers."""
     width, height = size
     out: list[Box] = []
+    # Tesseract reads the colon after 联系人/收件人 as ";" or "|": detect on a copy with those
+    # read as colons (one character for one, so offsets and boxes stay aligned)
+    text = text.translate(OCR_COLONS)
     # a second pass over the lines joined without breaks finds what a layout wrapped (an
     # address continued on the next line of a chat bubble); spans map back to the page text
     joined_at = [i for i, ch in enumerate(text) if ch != "\n"]
@@ -171,6 +178,8 @@ def ocr_data(image: Image.Image) -> tuple[dict[str, list[object]], float]:
     if grey.width < MIN_WIDTH:
         scale = MIN_WIDTH / grey.width
         grey = grey.resize((MIN_WIDTH, round(grey.height * scale)), Image.Resampling.LANCZOS)
+    if BINARISE:
+        grey = binarise(grey)
     try:
         data = pytesseract.image_to_data(
             grey, lang=LANG, config="--psm 3", output_type=pytesseract.Output.DICT
@@ -178,6 +187,35 @@ def ocr_data(image: Image.Image) -> tuple[dict[str, list[object]], float]:
     except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError) as exc:
         raise OcrUnavailable(str(exc)[:200]) from exc
     return data, scale
+
+
+def otsu_threshold(histogram: Sequence[int]) -> int:
+    """The grey level that best splits a 256-bin histogram into two classes (Otsu, 1979)."""
+    total = sum(histogram)
+    weighted = sum(i * h for i, h in enumerate(histogram))
+    below = below_sum = 0.0
+    best, threshold = -1.0, 127
+    for level, count in enumerate(histogram):
+        below += count
+        if not below:
+            continue
+        above = total - below
+        if not above:
+            break
+        below_sum += level * count
+        mean_below, mean_above = below_sum / below, (weighted - below_sum) / above
+        between = below * above * (mean_below - mean_above) ** 2
+        if between > best:
+            best, threshold = between, level
+    return threshold
+
+
+def binarise(grey: Image.Image) -> Image.Image:
+    """Black text on white: autocontrast, then Otsu's threshold (text on coloured bubbles and
+    grey cards, and JPEG ringing, otherwise reach Tesseract as shades of grey)."""
+    grey = ImageOps.autocontrast(grey)
+    threshold = otsu_threshold(grey.histogram())
+    return grey.point(lambda v: 255 if v > threshold else 0)
 
 
 def find_boxes(image: Image.Image) -> tuple[list[Box], str]:
