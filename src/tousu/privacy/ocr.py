@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -118,6 +119,55 @@ def page_text(data: dict[str, list[object]], scale: float = 1.0) -> tuple[str, l
     return "".join(text), boxes
 
 
+# Screenshot layouts the text rules do not cover (tousu.privacy.detectors reads prose):
+# - whatever follows a name marker and its colon is the name, even when OCR misread it
+#   (`联系人:FSR`: Tesseract's English model took the characters for Latin letters);
+_MARKER_TOKEN = re.compile(
+    r"(?:收件人|收货人|联系人|寄件人|姓名|持卡人|户名)[:：]\s*([^\s:：\d]{1,4})"
+)
+# - a name right before a mobile number on an order page (`王建华 150 6966 7962`, its
+#   收件人 marker misread as `WEA:`);
+_NAME_BEFORE_MOBILE = re.compile(
+    r"(?:^|(?<=[\s:：]))([\u4e00-\u9fff]{2,3}) ?(?=1[3-9]\d(?:[ -]?\d){8}(?![\d]))", re.M
+)
+# - an address line ends with its house number: a street found on a line takes the rest of
+#   that line when it is short and has a digit (`文三路259号` + `5峡802室`, 幢 misread).
+_LINE_TAIL = 12
+
+
+def layout_spans(
+    text: str, found: dict[tuple[int, int], detectors.Span]
+) -> list[tuple[int, int, str]]:
+    """Extra (start, end, kind) spans of ``text`` for screenshot layouts, not overlapping
+    what the detectors found (an address may grow to the end of its line)."""
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in found)
+
+    out: list[tuple[int, int, str]] = []
+    for m in _MARKER_TOKEN.finditer(text):
+        if free(m.start(1), m.end(1)):
+            out.append((m.start(1), m.end(1), detectors.NAME))
+    for m in _NAME_BEFORE_MOBILE.finditer(text):
+        name = m.group(1)
+        if (name[0] in detectors._SURNAMES or name[:2] in detectors._COMPOUND_SURNAMES) and free(
+            m.start(1), m.end(1)
+        ):
+            out.append((m.start(1), m.end(1), detectors.NAME))
+    for (start, end), span in list(found.items()):
+        if span.kind != detectors.ADDRESS:
+            continue
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        tail = text[end:line_end]
+        if tail and len(tail) <= _LINE_TAIL and any(c.isdigit() for c in tail):
+            del found[(start, end)]
+            found[(start, line_end)] = detectors.Span(
+                start, line_end, span.kind, text[start:line_end], span.mask
+            )
+    return out
+
+
 def spans_to_boxes(
     text: str, char_boxes: Sequence[Rect | None], size: tuple[int, int], pad: int = PAD
 ) -> list[Box]:
@@ -146,6 +196,8 @@ def spans_to_boxes(
         # avatar read as a letter next to a number)
         if not overlapping or extra >= 3:
             found[(start, end)] = span
+    for start, end, kind in layout_spans(text, found):
+        found[(start, end)] = detectors.Span(start, end, kind, text[start:end], IMAGE_MASK)
     for (start, end), span in sorted(found.items()):
         current: list[Rect] = []
         groups: list[list[Rect]] = []
