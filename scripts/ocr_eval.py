@@ -270,10 +270,12 @@ def main() -> None:
     parser.add_argument(
         "--pdf", action="store_true", help="each screenshot saved as a PDF page, through PDFium"
     )
-    parser.add_argument("--no-binarise", action="store_true", help="OCR the grey image as before")
+    parser.add_argument(
+        "--binarise", action="store_true", help="Otsu black/white before OCR (off by default)"
+    )
     parser.add_argument("--errors", action="store_true", help="print every miss with the OCR text")
     args = parser.parse_args()
-    ocr.BINARISE = not args.no_binarise
+    ocr.BINARISE = args.binarise
     rng = random.Random(20261129)
     shots: list[Shot] = []
     for _ in range(args.n):
