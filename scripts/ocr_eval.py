@@ -267,7 +267,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=8, help="base screenshots of each layout")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--save", type=Path, help="write the rendered and redacted images here")
+    parser.add_argument(
+        "--pdf", action="store_true", help="each screenshot saved as a PDF page, through PDFium"
+    )
+    parser.add_argument(
+        "--binarise", action="store_true", help="Otsu black/white before OCR (off by default)"
+    )
+    parser.add_argument("--errors", action="store_true", help="print every miss with the OCR text")
     args = parser.parse_args()
+    ocr.BINARISE = args.binarise
     rng = random.Random(20261129)
     shots: list[Shot] = []
     for _ in range(args.n):
@@ -281,7 +289,16 @@ def main() -> None:
     times: list[float] = []
     for n, shot in enumerate(shots):
         started = time.perf_counter()
-        boxes, _text = ocr.find_boxes(shot.image)
+        if args.pdf:
+            # saved at 150 dpi, the page renders back at the screenshot's own size
+            buf = io.BytesIO()
+            shot.image.convert("RGB").save(buf, "PDF", resolution=ocr.PDF_DPI)
+            (page,) = ocr.pdf_pages(buf.getvalue())
+            if page.size != shot.image.size:  # PDFium rounds the page up by a pixel
+                page = page.crop((0, 0, *shot.image.size))
+            boxes, text = ocr.find_boxes(page)
+        else:
+            boxes, text = ocr.find_boxes(shot.image)
         times.append(time.perf_counter() - started)
         rects = [b.as_list() for b in boxes]
         total_boxes += len(rects)
@@ -289,6 +306,8 @@ def main() -> None:
         variant = shot.label.split("@", 1)[1]
         for item in shot.items:
             hit = int(coverage(item.box, rects) >= 0.8)
+            if not hit and args.errors:
+                print(f"MISS {shot.label} {item.kind} {item.text!r}\n  OCR: {text!r}")
             found.setdefault(item.kind, []).append(hit)
             by_variant.setdefault(variant, []).append(hit)
         if args.save:

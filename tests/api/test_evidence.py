@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -20,6 +21,7 @@ from tousu.accounts.models import User
 from tousu.companies.models import Company
 from tousu.complaints import services
 from tousu.complaints.models import Complaint, Evidence
+from tousu.privacy.ocr import redact_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -418,16 +420,25 @@ def test_evidence_private_until_accepted(
         assert denied.json()["code"] == "complaint_not_found"
     assert owner_client.get(url).status_code == 200
     assert client_for(moderator).get(url).status_code == 200
-    # accepted: public, with the detected type and nosniff
+    # accepted: public once the worker has made the redacted copy (a PDF is never public as
+    # uploaded), with the detected type and nosniff
     complaint = Complaint.objects.get(public_number=number)
     services.complaint_accept(complaint_id=complaint.pk, actor=moderator)
+    processing = anonymous.get(url)
+    assert processing.status_code == 404
+    assert processing.json()["code"] == "evidence_processing"
+    if shutil.which("tesseract") is None:
+        return  # without Tesseract the PDF stays private (tests/privacy/test_evidence_kinds.py)
+    redact_evidence(complaint.evidence.get().pk)
     public = anonymous.get(url)
     assert public.status_code == 200
     assert public["Content-Type"] == "application/pdf"
     assert public["X-Content-Type-Options"] == "nosniff"
     assert public["Content-Disposition"].startswith("inline")
     assert "发票" not in public["Content-Disposition"]  # the original name stays private
-    assert b"".join(public.streaming_content) == pdf_bytes()
+    served = b"".join(public.streaming_content)
+    assert served.startswith(b"%PDF") and served != pdf_bytes()  # the page-image copy
+    assert b"".join(owner_client.get(url).streaming_content) == pdf_bytes()
     # hidden by a moderator: private again
     services.complaint_hide(complaint_id=complaint.pk, actor=moderator, reason="privacy")
     assert anonymous.get(url).status_code == 404

@@ -78,18 +78,21 @@ def get_complaint(request: HttpRequest, public_number: str) -> dict[str, Any]:
 )
 def get_evidence(request: HttpRequest, public_number: str, evidence_id: int) -> FileResponse:
     """An evidence file, served only to those who may see the complaint. The public gets an
-    image only as its redacted copy; 404 ``evidence_processing`` until the worker has made it."""
-    from tousu.privacy.selectors import public_image_file
+    image or a PDF only as its redacted copy; 404 ``evidence_processing`` until the worker has
+    made it; a video never (404 ``evidence_not_public``)."""
+    from tousu.privacy.selectors import evidence_is_public_kind, public_evidence_file
 
     complaint, private = complaint_get_for_user(optional_user(request), public_number)
     evidence = Evidence.objects.filter(pk=evidence_id, complaint=complaint).first()
     if evidence is None:
         raise NotFound("找不到该证据文件", code="evidence_not_found")
     stored = evidence.file
-    if not private and evidence.kind == "image":
-        copy_file = public_image_file(evidence)
+    if not private and not evidence_is_public_kind(evidence):
+        raise NotFound("为保护个人隐私，该附件不公开显示", code="evidence_not_public")
+    if not private:
+        copy_file = public_evidence_file(evidence)
         if copy_file is None:
-            raise NotFound("图片正在处理中，隐去个人信息后公开显示", code="evidence_processing")
+            raise NotFound("文件正在处理中，隐去个人信息后公开显示", code="evidence_processing")
         stored = copy_file
     try:
         handle = stored.open("rb")

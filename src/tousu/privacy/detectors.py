@@ -321,12 +321,40 @@ _COMPOUND_SURNAMES = [
 _NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年月日住号家向和与及已也就都说因")
 # characters that end a name when they would be its third (于帅一直…, 李明说…)
 _NAME_STOP_LATE = set("一说称要把被让给对还又再曾将")
-_NAME_STOP_WORDS = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
+_NAME_STOP_WORDS: tuple[str, ...] = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
+# a surname with a title is not a name to hide (负责人王局长); found on the fresh held-out sample
+_NAME_STOP_WORDS += (
+    "局长",
+    "书记",
+    "主任",
+    "科长",
+    "县长",
+    "市长",
+    "院长",
+    "所长",
+    "处长",
+    "部长",
+    "镇长",
+    "村长",
+    "队长",
+    "站长",
+    "校长",
+    "厂长",
+    "总监",
+    "医生",
+)
 # words after a marker that are not a name
 _NOT_NAMES = set(
     [
         "本人",
         "自己",
+        "应当",
+        "应该",
+        "平等",
+        "同意",
+        "需要",
+        "必须",
+        "可以",
         "我们",
         "他们",
         "她们",
@@ -418,12 +446,16 @@ _STREET = (
     + _HAN
     + r"{1,6}?(?:大道|大街|路(?![线费况灯网])|街|巷|弄|胡同|村|里|组|社区)|"
     + _HAN
-    + r"{2,8}?(?:小区|花园|公寓|大厦|广场|家园|新村|苑|庭|府|城|公馆|湾|园)))"
+    + r"{2,8}?(?:小区|花园|公寓|大厦|广场|家园|新村|苑|庭|府|城|公馆|湾|园|郡)))"
     r"(?:[" + "东西南北中" + r"]?段)?"
 )
+# a building number may carry a letter or be a range (A3栋, 5B栋, d10栋, 3-37栋)
+_BNUM = r"(?:[A-Za-z]?\d{1,5}(?:-\d{1,5})?[A-Za-z]?|[一二三四五六七八九十百零〇]{1,4})"
+# a part of a compound before the building (a区, 3期)
+_BLOCK = r"(?:[A-Za-z]区|[A-Za-z\d]{1,3}期|[一二三四五六七八九十]{1,2}期)"
 _UNIT = (
     r"(?:"
-    + _NUM
+    + _BNUM
     + r"(?:号院|号楼|号(?![线令文])|弄|栋|幢|座|单元|层|楼|室|户|组|排)(?:之"
     + _NUM
     + r")?[ \-]?)"
@@ -437,9 +469,12 @@ ADDRESS_RE = re.compile(
     + _HAN
     + r"{0,10}?"
     + r"(?:街道|镇|乡|大道|大街|路|街|巷|弄|村|组|小区|花园|公寓|大厦|苑|园))?"
-    r"(?:" + _FILL + r"{1,4}?(?=\d))?"
+    r"(?:" + _FILL + r"{1,4}?(?=\d))?" + _BLOCK + r"?"
     r"[ ]?(?:" + _UNIT + r"){1,6}(?:" + _NUM + r"(?:-\d{1,4})?)?)"
 )
+
+
+_GROUP_ONLY = re.compile(r"^(?!.*[号栋幢室楼座户]).*组" + _NUM + r"?$")
 
 
 # --- detection --------------------------------------------------------------------------------
@@ -501,7 +536,8 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
             if sum(c.isdigit() for c in tail) >= 3:
                 add((m.start(1), m.end(1), PLATE))
         for m in ADDRESS_RE.finditer(norm):
-            if m.end(2) > m.start(2):
+            # a village group alone (大冲村四组) is hundreds of homes, not an address
+            if m.end(2) > m.start(2) and not _GROUP_ONLY.search(m.group(2)):
                 add((m.start(2), m.end(2), ADDRESS))
     for m in WECHAT_RE.finditer(norm):
         add((m.start(1), m.end(1), WECHAT))

@@ -61,6 +61,10 @@ class Redaction(models.Model):
         return self.reverted_at is None and self.superseded_at is None
 
 
+# evidence kinds that get a redacted public copy; any other kind (video) is never public
+REDACTABLE_KINDS = ("image", "pdf")
+
+
 class CopyState(models.TextChoices):
     PENDING = "pending", _("处理中")
     DONE = "done", _("已生成")

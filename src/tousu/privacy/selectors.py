@@ -11,7 +11,7 @@ from tousu.complaints.models import Complaint, Evidence
 from tousu.complaints.selectors import can_see_private
 
 from . import detectors
-from .models import CopyState, EvidenceCopy, Redaction
+from .models import REDACTABLE_KINDS, CopyState, EvidenceCopy, Redaction
 from .services import is_current
 
 
@@ -81,9 +81,18 @@ def redaction_rows(complaint: Complaint) -> list[dict[str, object]]:
     return rows
 
 
-def public_image_file(evidence: Evidence) -> FieldFile | None:
-    """The redacted public copy of an evidence image, or ``None`` while there is none (OCR
-    pending, or unavailable): the caller must then serve no image, never the original."""
+def evidence_is_public_kind(evidence: Evidence) -> bool:
+    """Images and PDFs get a redacted public copy; videos (which we cannot redact) never
+    become public: only the consumer, the company's members and staff see them."""
+    return evidence.kind in REDACTABLE_KINDS
+
+
+def public_evidence_file(evidence: Evidence) -> FieldFile | None:
+    """The redacted public copy of an evidence image or PDF, or ``None`` while there is none
+    (OCR pending or unavailable, or a kind that is never public): the caller must then serve
+    nothing, never the original."""
+    if not evidence_is_public_kind(evidence):
+        return None
     copy = EvidenceCopy.objects.filter(evidence=evidence, state=CopyState.DONE).first()
     if copy is None or not copy.file:
         return None

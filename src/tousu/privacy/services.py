@@ -23,7 +23,7 @@ from tousu.common.errors import Conflict, NotFound, PermissionDenied, Validation
 from tousu.complaints.models import Complaint
 
 from . import detectors
-from .models import Field, Redaction
+from .models import REDACTABLE_KINDS, Field, Redaction
 
 if TYPE_CHECKING:
     from tousu.complaints.models import ComplaintEvent
@@ -141,7 +141,7 @@ def on_event(event: ComplaintEvent) -> None:
 def on_evidence_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     """``post_save`` of ``complaints.Evidence``: a new image gets its public copy made by the
     worker once the upload has committed (text-only complaints queue nothing)."""
-    if created and instance.kind == "image":
+    if created and instance.kind in REDACTABLE_KINDS:
         from .tasks import redact_evidence
 
         evidence_id = instance.pk
@@ -161,7 +161,7 @@ def enqueue_missing_copies(complaint_id: int) -> list[int]:
 
     ids = list(
         Evidence.objects.filter(
-            complaint_id=complaint_id, kind="image", public_copy__isnull=True
+            complaint_id=complaint_id, kind__in=REDACTABLE_KINDS, public_copy__isnull=True
         ).values_list("pk", flat=True)
     )
     for evidence_id in ids:

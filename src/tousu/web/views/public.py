@@ -76,6 +76,7 @@ from tousu.metrics.selectors import (
     valid_counts,
     windows,
 )
+from tousu.privacy.models import REDACTABLE_KINDS
 from tousu.privacy.selectors import public_message, public_text
 
 logger = logging.getLogger(__name__)
@@ -378,6 +379,8 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "url": reverse("web:evidence_file", args=[complaint.public_number, ev.pk]),
             "is_image": ev.kind == EvidenceKind.IMAGE,
+            # a video (which we cannot redact) is shown to the parties and staff only
+            "withheld": not private and ev.kind not in REDACTABLE_KINDS,
             "kind": ev.get_kind_display(),
             "n": i,
             "width": ev.width,
@@ -432,9 +435,9 @@ def evidence_file(
 ) -> HttpResponse | FileResponse:
     """An evidence file, served only to those who may see the complaint: everyone while it is
     public, otherwise its consumer, the company's merchants and staff. The public gets an image
-    only as its redacted copy (personal data found by OCR blacked out); until the worker has
-    made it, a "processing" 404 — never the original."""
-    from tousu.privacy.selectors import public_image_file
+    or a PDF only as its redacted copy (personal data found by OCR blacked out); until the
+    worker has made it, a "processing" 404 — never the original. A video is never public."""
+    from tousu.privacy.selectors import evidence_is_public_kind, public_evidence_file
 
     try:
         complaint, private = complaint_get_for_user(_viewer(request), number)
@@ -444,11 +447,20 @@ def evidence_file(
     if evidence is None:
         raise Http404
     stored = evidence.file
-    if not private and evidence.kind == "image":
-        copy_file = public_image_file(evidence)
+    if not private and not evidence_is_public_kind(evidence):
+        return HttpResponse(
+            gettext_lazy("为保护个人隐私，该附件不公开显示"),
+            status=404,
+            content_type="text/plain; charset=utf-8",
+            headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+        )
+    if not private:
+        copy_file = public_evidence_file(evidence)
         if copy_file is None:
             return HttpResponse(
-                gettext_lazy("图片正在处理中，隐去个人信息后公开显示"),
+                gettext_lazy("图片正在处理中，隐去个人信息后公开显示")
+                if evidence.kind == EvidenceKind.IMAGE
+                else gettext_lazy("文件正在处理中，隐去个人信息后公开显示"),
                 status=404,
                 content_type="text/plain; charset=utf-8",
                 headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},

@@ -1,0 +1,159 @@
+# ruff: noqa: E501  (one line per data source)
+"""The fresh held-out sample of real texts for the text PII detectors (issue 5, gap a).
+
+    .venv/bin/python scripts/privacy_fresh.py --draw      # (re)draw the sample → var/fresh_sample.jsonl
+    .venv/bin/python scripts/privacy_eval.py              # evaluates it with the other sets
+
+The sample is drawn from ../shared/data with a fixed seed, whole texts of at most 400 characters
+(after collapsing whitespace), disjoint from every snippet of the earlier label files (no text
+sharing a 15-character run with them). Three in four are drawn from texts with a digit run or a
+personal-data marker word, so that personal data is present; the rest at random. The labels
+(``bench/labels/privacy_fresh.jsonl``) hold no text: source file, record id and field, a short
+SHA-256 of the text (to notice drift), and the labelled spans as character offsets and kinds. The
+texts are read from ../shared/data at run time; without it the evaluation skips this set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "bench" / "labels"
+DATA = ROOT.parent / "shared" / "data"
+if not DATA.exists():
+    DATA = Path("/work/shared/data")
+SEED = 20261130
+MAX_CHARS = 400
+# independent of the detectors: any digit run of 5+, or a word that announces personal data
+CANDIDATE = re.compile(
+    r"[0-9０-９]{5,}|电话|手机|联系|姓名|我叫|本人|地址|住在|号楼|栋|单元|室|@|QQ|qq|微信|身份证|"
+    r"卡号|车牌|订单|单号|先生|女士|收件|户主|业主"
+)
+# source key → (file, id column or None for the row number, text column), how many to draw
+SOURCES: dict[str, tuple[str, str | None, str, int]] = {
+    "tipdm-votes": ("gov-messages-tipdm2020c/messages_with_votes.csv", "留言编号", "留言详情", 70),
+    "tipdm-test": (
+        "gov-messages-tipdm2020c/messages_unlabeled_test.csv",
+        "留言编号",
+        "留言详情",
+        50,
+    ),
+    "tipdm-labeled": (
+        "gov-messages-tipdm2020c/messages_labeled_sample.csv",
+        "留言编号",
+        "留言详情",
+        30,
+    ),
+    "tipdm-replies": (
+        "gov-messages-tipdm2020c/messages_with_official_replies.csv",
+        "留言编号",
+        "答复意见",
+        60,
+    ),
+    "heimao-chitian": (
+        "heimao-chitian-spider/heimao_chitian_merged_dedup.csv",
+        None,
+        "投诉详情",
+        45,
+    ),
+    "heimao-bageyalu": ("heimao-bageyalu160/heimao_data_2025-05-13.json", "id", "content", 20),
+    "car-12365auto": (
+        "car-complaints-12365auto/car_complain_L2_2020-06-11_15.csv",
+        "id",
+        "desc",
+        25,
+    ),
+}
+
+
+def norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def records(source: str) -> Iterator[tuple[str, str]]:
+    """(record id, text) of one source, in file order."""
+    path, id_col, text_col, _n = SOURCES[source]
+    full = DATA / path
+    if full.suffix == ".json":
+        for row in json.loads(full.read_text(encoding="utf-8"))["complaints"]:
+            yield str(row[id_col]), norm(row[text_col])
+        return
+    csv.field_size_limit(10**8)
+    with full.open(encoding="utf-8-sig") as fh:
+        for n, row in enumerate(csv.DictReader(fh)):
+            yield (str(row[id_col]) if id_col else f"row{n}"), norm(row[text_col])
+
+
+def available() -> bool:
+    return all((DATA / path).exists() for path, *_ in SOURCES.values())
+
+
+def texts_by_key() -> dict[tuple[str, str], str]:
+    return {(s, rid): text for s in SOURCES for rid, text in records(s)}
+
+
+def _earlier_chunks() -> set[str]:
+    chunks: set[str] = set()
+    for name in ("privacy_real.jsonl", "privacy_heldout.jsonl"):
+        for line in (LABELS / name).read_text(encoding="utf-8").splitlines():
+            snippet = norm(json.loads(line)["text"])
+            chunks.update(snippet[i : i + 15] for i in range(max(1, len(snippet) - 14)))
+    return chunks
+
+
+def draw() -> list[dict[str, object]]:
+    rng = random.Random(SEED)
+    earlier = _earlier_chunks()
+    seen_texts: set[str] = set()
+    out: list[dict[str, object]] = []
+    for source, (_path, _id, _col, n) in SOURCES.items():
+        pool = []
+        for rid, text in records(source):
+            if not text or len(text) > MAX_CHARS or text in seen_texts:
+                continue
+            if any(text[i : i + 15] in earlier for i in range(max(1, len(text) - 14))):
+                continue
+            seen_texts.add(text)
+            pool.append((rid, text))
+        marked = [p for p in pool if CANDIDATE.search(p[1])]
+        other = [p for p in pool if not CANDIDATE.search(p[1])]
+        k = min(len(marked), round(n * 0.75))
+        chosen = rng.sample(marked, k) + rng.sample(other, min(len(other), n - k))
+        for rid, text in chosen:
+            out.append({"source": source, "record": rid, "sha": text_hash(text), "spans": []})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--draw", action="store_true")
+    args = parser.parse_args()
+    if not available():
+        print(f"skipped: the real data is not at {DATA}")
+        return
+    if args.draw:
+        rows = draw()
+        texts = texts_by_key()
+        out = ROOT / "var" / "fresh_sample.jsonl"
+        out.parent.mkdir(exist_ok=True)
+        with out.open("w", encoding="utf-8") as fh:
+            for i, row in enumerate(rows):
+                row = {"i": i, **row, "text": texts[(str(row["source"]), str(row["record"]))]}
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"drew {len(rows)} texts → {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
