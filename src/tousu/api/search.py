@@ -1,6 +1,6 @@
 """Full-text search of complaints and the company typeahead (see docs/search.md)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +12,18 @@ from tousu.search.params import read
 from tousu.search.selectors import search_scope
 from tousu.search.suggest import company_suggest
 
-from .core import optional_user, router
+from .core import optional_key, optional_user, router
 from .schemas import ErrorOut
 
 
 class SearchCompanyOut(Schema):
     id: int
     name: str
+
+
+class SearchPrivateOut(Schema):
+    order_number: str
+    purchase_date: date | None
 
 
 class SearchHitOut(Schema):
@@ -32,6 +37,8 @@ class SearchHitOut(Schema):
     submitted_at: datetime
     amount: Decimal | None
     is_public: bool
+    # only with scope=inbox (the merchant's, a company key's or staff's search), else null
+    private: SearchPrivateOut | None = None
 
 
 class FacetValueOut(Schema):
@@ -76,6 +83,11 @@ def result_dict(result: engine.Result) -> dict[str, Any]:
                 "submitted_at": c.submitted_at,
                 "amount": c.amount,
                 "is_public": c.is_public,
+                "private": (
+                    {"order_number": c.order_number, "purchase_date": c.purchase_date}
+                    if result.private_fields
+                    else None
+                ),
             }
         )
     return {
@@ -121,13 +133,16 @@ def search_complaints(
     relevance | newest | amount (with more than 5,000 matches relevance lists newest first
     and says so in `relevance_capped`). Facet counts ignore their own filter. `total` is
     exact up to 10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl.
-    private complaints; staff: everything."""
+    private complaints; staff: everything; a company API key (`Bearer tsm_…` or `X-Api-Key`,
+    scope `read`): its own company's complaints. With `scope=inbox` each item carries
+    `private` (order number, purchase date)."""
     req = read(request.GET.getlist)
-    user = optional_user(request)
+    key = optional_key(request)
+    user = None if key is not None else optional_user(request)
     result = engine.search(
         req.q,
         filters=req.filters,
-        scope=search_scope(user, req.scope),
+        scope=search_scope(user, req.scope, key=key),
         sort=req.sort,
         cursor=req.cursor,
         size=req.size,

@@ -72,6 +72,14 @@ class Backend(Protocol):
         """Re-derive the full-text part from the document rows."""
         ...
 
+    def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
+        """Before a bulk rewrite of the document rows: stop per-row full-text maintenance."""
+        ...
+
+    def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
+        """After it: build the full-text part in one pass and resume per-row maintenance."""
+        ...
+
 
 def _run(conn: BaseDatabaseWrapper, statements: list[str]) -> None:
     with conn.cursor() as cursor:
@@ -90,6 +98,15 @@ class SQLiteBackend:
 
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
         _run(conn, [*SQLITE_INSTALL, "INSERT INTO search_fts(search_fts) VALUES ('rebuild')"])
+
+    def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
+        # the FTS table stays (searches go on with the old index); the triggers go
+        _run(conn, [SQLITE_INSTALL[0], *SQLITE_UNINSTALL[:3]])
+
+    def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
+        # 'rebuild' re-reads the whole content table: also rows written meanwhile by the
+        # live listener (without triggers), so nothing written during the load is lost
+        self.rebuild(conn)
 
     @staticmethod
     def _term(term: Term) -> str:
@@ -148,6 +165,14 @@ class PostgresBackend:
 
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
         self.install(conn)  # a generated column: always in step with its row
+
+    def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
+        self.install(conn)
+        # one GIN build at the end is far cheaper than a GIN update per row
+        _run(conn, ["DROP INDEX IF EXISTS search_doc_tsv"])
+
+    def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
+        _run(conn, ["SET LOCAL maintenance_work_mem = '256MB'", POSTGRES_INSTALL[1]])
 
     @staticmethod
     def _term(term: Term) -> str:

@@ -52,6 +52,8 @@ class Scope:
 
     public_only: bool = True
     company_ids: list[int] | None = None
+    # the caller may read the private fields (order number, purchase date) of what it finds
+    private_fields: bool = False
 
 
 PUBLIC = Scope()
