@@ -68,6 +68,19 @@ class Backend(Protocol):
         """(FROM addition, score expression ordering best first ascending, params)."""
         ...
 
+    def exclude(self, query: Query) -> tuple[str, list[Any]]:
+        """A WHERE condition on ``d`` for the excluded words only ("1=1" if none)."""
+        ...
+
+    def window(
+        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+    ) -> tuple[str, list[Any]]:
+        """A subquery of the ``limit`` most recently filed complaints whose words match
+        (``id`` column, highest ids first; ``score`` column ordering best first ascending
+        when asked), within complaint ids ``lo``–``hi``. Streams on SQLite (FTS5 walks its
+        doclists in rowid order)."""
+        ...
+
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
         """Re-derive the full-text part from the document rows."""
         ...
@@ -136,6 +149,25 @@ class SQLiteBackend:
             params.append(self._neg(query))
         return " AND ".join(conds) or "1=1", params
 
+    def exclude(self, query: Query) -> tuple[str, list[Any]]:
+        return self.match(Query(exclude=query.exclude))
+
+    def window(
+        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+    ) -> tuple[str, list[Any]]:
+        cols = "rowid AS id" + (", bm25(search_fts, 3.0, 1.0) AS score" if score else "")
+        where, params = "search_fts MATCH %s", [self._expr(query)]
+        if lo is not None:
+            where += " AND rowid >= %s"
+            params.append(lo)
+        if hi is not None:
+            where += " AND rowid <= %s"
+            params.append(hi)
+        return (
+            f"SELECT {cols} FROM search_fts WHERE {where} ORDER BY rowid DESC LIMIT %s",
+            [*params, limit],
+        )
+
     def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
         # bm25 is computed in the MATCH query itself; title counts three times the body
         return (
@@ -201,6 +233,31 @@ class PostgresBackend:
 
     def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
         return "", "-ts_rank(d.tsv, to_tsquery('simple', %s))", [self._expr(query)]
+
+    def exclude(self, query: Query) -> tuple[str, list[Any]]:
+        return self.match(Query(exclude=query.exclude))
+
+    def window(
+        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+    ) -> tuple[str, list[Any]]:
+        expr = self._expr(query)
+        cols = "complaint_id AS id"
+        params: list[Any] = []
+        if score:
+            cols += ", -ts_rank(tsv, to_tsquery('simple', %s)) AS score"
+            params.append(expr)
+        where = "tsv @@ to_tsquery('simple', %s)"
+        params.append(expr)
+        if lo is not None:
+            where += " AND complaint_id >= %s"
+            params.append(lo)
+        if hi is not None:
+            where += " AND complaint_id <= %s"
+            params.append(hi)
+        return (
+            f"SELECT {cols} FROM {DOC_TABLE} WHERE {where} ORDER BY complaint_id DESC LIMIT %s",
+            [*params, limit],
+        )
 
 
 def backend_for(conn: BaseDatabaseWrapper | None = None) -> Backend:
