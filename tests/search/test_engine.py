@@ -216,3 +216,18 @@ def test_facets_with_two_filters(corpus: dict[str, Complaint]) -> None:
     assert sum(f.count for f in r.facets["company"]) == 1
     selected = [f for f in r.facets["problem_type"] if f.selected]
     assert [f.value for f in selected] == ["unfair_terms"]
+
+
+def test_synonyms_find_the_other_spelling(file: Callable[..., Complaint], company: Company) -> None:
+    money = file(company, "商家不退钱", "说好七天内退钱，到现在没有消息")
+    brake = file(company, "制动故障", "行驶中制动突然失效")
+    seven = file(company, "不支持退货", "页面写着7天无理由退货，客服却拒绝")
+    assert money.pk in ids("退款")
+    assert brake.pk in ids("刹车")
+    assert seven.pk in ids("七天无理由")
+    # quotes mean exactly these words: no expansion
+    assert ids('"退款"') == []
+    # only true equivalents: an unrelated word is not expanded
+    assert ids("失灵") == []
+    hit = engine.search("退款").hits[0]
+    assert "<mark>退钱</mark>" in hit.snippet
