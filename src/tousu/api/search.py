@@ -55,6 +55,9 @@ class SearchOut(Schema):
     next_cursor: str | None
     sort: str
     relevance_capped: bool
+    total_estimated: bool
+    facets_exact: bool
+    window: int | None
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -97,6 +100,9 @@ def result_dict(result: engine.Result) -> dict[str, Any]:
         "next_cursor": result.next_cursor,
         "sort": result.sort,
         "relevance_capped": result.relevance_capped,
+        "total_estimated": result.total_estimated,
+        "facets_exact": result.facets_exact,
+        "window": result.window,
         "facets": {name: [vars(v) for v in values] for name, values in result.facets.items()},
     }
 
@@ -130,9 +136,11 @@ def search_complaints(
 ) -> dict[str, Any]:
     """Search complaints: words (all must match), "quoted phrases", `OR`, `-exclusion`; an
     empty `q` lists by filters only. List filters take comma-separated codes. `sort`:
-    relevance | newest | amount (with more than 5,000 matches relevance lists newest first
-    and says so in `relevance_capped`). Facet counts ignore their own filter. `total` is
-    exact up to 10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl.
+    relevance | newest | amount. Words matching more than 5,000 complaints are read from the
+    most recently filed matches (`window` of them, up to 50,000): `relevance_capped` says
+    relevance ranked only those, `total_estimated` that `total` is an estimate (约), and
+    `facets_exact` false that facet counts are scaled estimates. Facet counts ignore their own
+    filter. Without words `total` is exact up to 10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl.
     private complaints; staff: everything; a company API key (`Bearer tsm_…` or `X-Api-Key`,
     scope `read`): its own company's complaints. With `scope=inbox` each item carries
     `private` (order number, purchase date)."""
