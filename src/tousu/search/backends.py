@@ -204,7 +204,16 @@ class PostgresBackend:
         _run(conn, ["DROP INDEX IF EXISTS search_doc_tsv"])
 
     def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
-        _run(conn, ["SET LOCAL maintenance_work_mem = '256MB'", POSTGRES_INSTALL[1]])
+        # deferred foreign-key checks of the rows just written must run before CREATE INDEX
+        # (PostgreSQL refuses it on a table with pending trigger events)
+        _run(
+            conn,
+            [
+                "SET CONSTRAINTS ALL IMMEDIATE",
+                "SET LOCAL maintenance_work_mem = '256MB'",
+                POSTGRES_INSTALL[1],
+            ],
+        )
 
     @staticmethod
     def _term(term: Term) -> str:
