@@ -140,10 +140,10 @@ def search_complaints(
     most recently filed matches (`window` of them, up to 50,000): `relevance_capped` says
     relevance ranked only those, `total_estimated` that `total` is an estimate (约), and
     `facets_exact` false that facet counts are scaled estimates. Facet counts ignore their own
-    filter. Without words `total` is exact up to 10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl.
-    private complaints; staff: everything; a company API key (`Bearer tsm_…` or `X-Api-Key`,
-    scope `read`): its own company's complaints. With `scope=inbox` each item carries
-    `private` (order number, purchase date)."""
+    filter. Without words `total` is exact up to 10,000 (`total_exact`). `scope=inbox`: a
+    merchant's own companies incl. private complaints; staff: everything; a company API key
+    (`Bearer tsm_…` or `X-Api-Key`, scope `read`): its own company's complaints. With
+    `scope=inbox` each item carries `private` (order number, purchase date)."""
     req = read(request.GET.getlist)
     key = optional_key(request)
     user = None if key is not None else optional_user(request)

@@ -156,7 +156,8 @@ class SQLiteBackend:
         self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
     ) -> tuple[str, list[Any]]:
         cols = "rowid AS id" + (", bm25(search_fts, 3.0, 1.0) AS score" if score else "")
-        where, params = "search_fts MATCH %s", [self._expr(query)]
+        where = "search_fts MATCH %s"
+        params: list[Any] = [self._expr(query)]
         if lo is not None:
             where += " AND rowid >= %s"
             params.append(lo)

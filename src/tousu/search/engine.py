@@ -396,7 +396,8 @@ def _filters_first(sql: _Sql, query: Query, *, score: bool) -> _Window:
     cond, cond_params = _token_match(query, sql.backend.vendor)
     where, params = sql.where(extra=[(cond, cond_params)])
     (n,) = _fetch(f"SELECT COUNT(*) FROM {DOC_TABLE} d WHERE {where}", params)[0]
-    score_sql, score_params = "", []
+    score_sql = ""
+    score_params: list[Any] = []
     if score:
         if sql.backend.vendor == "postgresql":
             _join, score_sql, score_params = sql.backend.relevance(query)
