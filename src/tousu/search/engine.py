@@ -437,11 +437,11 @@ def _filters_window(sql: _Sql) -> _Window:
     params = [x for _c, p in base for x in p]
     # walk the primary key backwards (SQLite would otherwise pick the is_public index and
     # sort every public complaint by id)
-    hint = " NOT INDEXED" if sql.backend.vendor == "sqlite" else ""
-    sub = (
-        f"SELECT complaint_id AS id FROM {DOC_TABLE} d{hint} WHERE {where} "
-        f"ORDER BY complaint_id DESC LIMIT %s"
-    )
+    # (and ORDER BY the rowid by that name: ORDER BY complaint_id made a temporary B-tree)
+    sqlite = sql.backend.vendor == "sqlite"
+    hint = " NOT INDEXED" if sqlite else ""
+    key = "d.rowid" if sqlite else "d.complaint_id"
+    sub = f"SELECT {key} AS id FROM {DOC_TABLE} d{hint} WHERE {where} ORDER BY {key} DESC LIMIT %s"
     frm = f"({sub}) w JOIN {DOC_TABLE} d ON d.complaint_id = w.id"
     sub_params = [*params, FACET_WINDOW]
     scanned, lowest, _highest = _fetch(
@@ -450,7 +450,9 @@ def _filters_window(sql: _Sql) -> _Window:
     if scanned < FACET_WINDOW:
         return _Window(frm, sub_params, True, 1.0, int(scanned))
     # the share of all passing complaints: by the id span, as for words
-    (lo,) = _fetch(f"SELECT MIN(complaint_id) FROM {DOC_TABLE} d{hint} WHERE {where}", params)[0]
+    (lo,) = _fetch(
+        f"SELECT {key} FROM {DOC_TABLE} d{hint} WHERE {where} ORDER BY {key} LIMIT 1", params
+    )[0]
     share = (int(_highest) - int(lowest) + 1) / max(int(_highest) - int(lo) + 1, 1)
     return _Window(frm, sub_params, False, share, int(scanned))
 
