@@ -80,8 +80,10 @@ SUFFIXES = [
 ]
 
 
-def _setup(db: str, n: int, reuse: bool) -> None:
-    if db == "postgres" and reuse:
+def _setup(db: str, n: int, reuse: bool, url: str = "") -> None:
+    if url:  # an existing database (e.g. from `tousu bench-data`), queries only
+        os.environ["DATABASE_URL"] = url
+    elif db == "postgres" and reuse:
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/tousu_bench_search_{n}"
     elif db == "postgres":
         import psycopg
@@ -147,9 +149,12 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--reuse", action="store_true", help="queries only, on the last database")
+    ap.add_argument("--url", default="", help="queries only, on this database URL")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    _setup(args.db, args.complaints, args.reuse)
+    if args.url:
+        args.reuse = True
+    _setup(args.db, args.complaints, args.reuse, args.url)
 
     from django.db import connection, transaction
 
@@ -175,6 +180,9 @@ def main() -> None:
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
     if args.reuse:  # measure the queries again on the database built last time
         names = list(Company.objects.values_list("name", flat=True))
+        first = Complaint.objects.order_by("submitted_at").values_list("submitted_at", flat=True)
+        t0 = first[0] if first else t0
+        out["complaints"] = Complaint.objects.count()
     else:
         user = User.objects.create_user(phone="13900000001", password="x" * 12, role=Role.CONSUMER)
         names = _company_names(rng, args.companies)
@@ -239,14 +247,9 @@ def main() -> None:
         out["segmentation_per_s"] = round(len(sample) / (time.monotonic() - started))
         out["mean_chars"] = round(statistics.mean(len(t) + len(d) for t, d in sample))
 
-        started = time.monotonic()
-        done, last = 0, 0
-        while True:
-            n, last = index.rebuild_batch(last, 2000)
-            if not n:
-                break
-            done += n
-        out["index_build_per_s"] = round(done / (time.monotonic() - started))
+        stats = index.rebuild_all()
+        out["index_build_per_s"] = round(stats.complaints / stats.seconds)
+        out["index_build_per_cpu_s"] = round(stats.complaints / stats.cpu_seconds)
         started = time.monotonic()
         with transaction.atomic():
             keys = suggest.rebuild_all()
@@ -269,6 +272,16 @@ def main() -> None:
         .order_by("company_id")
         .distinct()[:50]
     )
+    from django.db.models import Count
+
+    # companies of 100–3,000 complaints: a merchant's inbox, a selective filter
+    mid = [
+        row["company_id"]
+        for row in Complaint.objects.values("company_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=100, n__lte=3000)
+        .order_by("company_id")[:50]
+    ] or top
     day = t0.date()
 
     def rnd_range() -> engine.Filters:
@@ -285,6 +298,16 @@ def main() -> None:
             ),
             sort="newest",
             facets=False,
+        ),
+        "frequent term 退款, one company (inbox-sized), newest": lambda: engine.search(
+            "退款",
+            filters=engine.Filters(company_ids=[rng.choice(mid)]),
+            sort="newest",
+            facets=False,
+        ),
+        "frequent term 退款, newest, facets": lambda: engine.search("退款", sort="newest"),
+        "filters only (sector), facets": lambda: engine.search(
+            filters=engine.Filters(sectors=[rng.choice(sectors)]), sort="newest"
         ),
         "keyword + filters + facets": lambda: engine.search(
             "自动续费",
@@ -323,7 +346,7 @@ def main() -> None:
     print(f"{'typeahead':36} {results['typeahead']}")
     out["queries"] = results
     hits = engine.search("退款", facets=False)
-    out["frequent_term_total"] = [hits.total, hits.total_exact]
+    out["frequent_term_total"] = [hits.total, hits.total_exact, hits.total_estimated]
     print(json.dumps({k: v for k, v in out.items() if k != "queries"}, ensure_ascii=False))
     dest = ROOT / "var" / "bench"
     dest.mkdir(parents=True, exist_ok=True)

@@ -1121,3 +1121,37 @@ def test_cross_site_forms_cannot_log_in_or_sign_up(content_type: str) -> None:
         content_type="application/json; charset=utf-8",
     )
     assert resp.status_code == 200
+
+
+# --- company API keys on the search endpoint (not a session role, so beside the matrix) ---
+
+
+@pytest.mark.parametrize(
+    ("key_company", "scopes", "expected", "sees_it"),
+    [
+        ("company", ["read"], 200, True),
+        ("company", ["reply"], 403, False),
+        ("other_company", ["read", "reply"], 200, False),
+    ],
+)
+def test_search_inbox_with_a_company_key(
+    key_company: str, scopes: list[str], expected: int, sees_it: bool
+) -> None:
+    """GET /api/v1/complaints/search?scope=inbox with a company key: its own company's
+    complaints with their private fields, nothing of another company's; scope read needed."""
+    from tousu.merchants.api_keys import api_key_create
+
+    world = build_world("processing")
+    company = getattr(world, key_company)
+    owner = world.users["merchant" if key_company == "company" else "other_merchant"]
+    _key, raw = api_key_create(actor=owner, company_id=company.pk, name="ERP", scopes=scopes)
+    resp = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(
+        "/api/v1/complaints/search?q=%E9%80%80%E6%AC%BE&scope=inbox"
+    )
+    assert resp.status_code == expected, resp.content[:300]
+    text = resp.content.decode()
+    assert (world.number in text) is sees_it
+    assert ("DD20250601123456" in text) is sees_it
+    if expected == 200 and sees_it:
+        item = resp.json()["items"][0]
+        assert item["private"]["order_number"] == "DD20250601123456"

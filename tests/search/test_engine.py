@@ -157,23 +157,51 @@ def test_scopes(
     assert set(inbox) == {c["refund"].pk, c["private"].pk}
 
 
-def test_relevance_falls_back_to_newest_for_huge_match_sets(
+def test_frequent_words_are_ranked_within_the_most_recent_matches(
     corpus: dict[str, Complaint], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "RELEVANCE_CAP", 1)
-    r = engine.search("退款", facets=False)
-    assert r.relevance_capped and r.sort == "newest"
-    assert [h.complaint.pk for h in r.hits] == [corpus["ad"].pk, corpus["refund"].pk]
+    exact = engine.search("退款")
+    assert exact.total == 2 and exact.total_exact and exact.facets_exact
+    assert not exact.relevance_capped and exact.window is None
+    monkeypatch.setattr(engine, "WINDOWS", (1,))
+    monkeypatch.setattr(engine, "FILTERS_FIRST_MAX", -1)
+    r = engine.search("退款")
+    # only the most recently filed match was examined: flagged, total and facets estimated
+    assert r.relevance_capped and r.sort == "relevance" and r.window == 2
+    assert r.total_estimated and not r.total_exact and not r.facets_exact
+    assert {h.complaint.pk for h in r.hits} <= {corpus["ad"].pk, corpus["refund"].pk}
+    assert len(r.hits) <= 1
     assert not engine.search("霸王条款", facets=False).relevance_capped
 
 
-def test_both_query_plans_give_the_same_page(
+def test_both_query_plans_give_the_same_results(
     corpus: dict[str, Complaint], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before = [ids(q, sort=s) for q in ("退款", "霸王条款") for s in ("newest", "relevance")]
-    monkeypatch.setattr(engine, "WORDS_FIRST_MAX", -1)
-    after = [ids(q, sort=s) for q in ("退款", "霸王条款") for s in ("newest", "relevance")]
-    assert before == after and before[0]
+    """The most-recent-matches window (FTS5 / GIN) and the filters-first plan (words checked
+    on the token text) find the same complaints, count them alike, and page newest alike."""
+
+    def run() -> list[object]:
+        out: list[object] = []
+        for q in ("退款", "霸王条款", '"自动续费"', "退款 OR 虚假宣传", "退款 -虚假宣传"):
+            newest = engine.search(q, sort="newest")
+            relevance = engine.search(q, sort="relevance", facets=False)
+            out += [
+                [h.complaint.pk for h in newest.hits],
+                newest.total,
+                {name: [(v.value, v.count) for v in vs] for name, vs in newest.facets.items()},
+                sorted(h.complaint.pk for h in relevance.hits),
+            ]
+        return out
+
+    before = run()
+    assert before[0]
+    monkeypatch.setattr(engine, "WINDOWS", (1,))  # every word with 2+ matches is "frequent"
+    monkeypatch.setattr(engine, "FILTERS_FIRST_MAX", 10_000)
+    after = run()
+    # facets of the filters-first plan come from the window (estimates): compare the rest
+    for i in range(0, len(before), 4):
+        assert before[i] == after[i] and before[i + 1] == after[i + 1]
+        assert before[i + 3] == after[i + 3]
 
 
 def test_facets_with_two_filters(corpus: dict[str, Complaint]) -> None:
@@ -188,3 +216,18 @@ def test_facets_with_two_filters(corpus: dict[str, Complaint]) -> None:
     assert sum(f.count for f in r.facets["company"]) == 1
     selected = [f for f in r.facets["problem_type"] if f.selected]
     assert [f.value for f in selected] == ["unfair_terms"]
+
+
+def test_synonyms_find_the_other_spelling(file: Callable[..., Complaint], company: Company) -> None:
+    money = file(company, "商家不退钱", "说好七天内退钱，到现在没有消息")
+    brake = file(company, "制动故障", "行驶中制动突然失效")
+    seven = file(company, "不支持退货", "页面写着7天无理由退货，客服却拒绝")
+    assert money.pk in ids("退款")
+    assert brake.pk in ids("刹车")
+    assert seven.pk in ids("七天无理由")
+    # quotes mean exactly these words: no expansion
+    assert ids('"退款"') == []
+    # only true equivalents: an unrelated word is not expanded
+    assert ids("失灵") == []
+    hit = engine.search("退款").hits[0]
+    assert "<mark>退钱</mark>" in hit.snippet

@@ -84,6 +84,50 @@ def test_index_matches_a_full_rebuild(
     assert ids("虚假宣传") == [b.pk]
 
 
+def test_bulk_rebuild_gives_what_incremental_maintenance_gave(
+    file: Callable[..., Complaint],
+    company: Company,
+    other_company: Company,
+    merchant: User,
+    moderator: User,
+) -> None:
+    """The bulk path (plain SQL reads, executemany, triggers off, FTS5 'rebuild' or one GIN
+    build) writes the same rows as the listener and the full-text index answers alike; it
+    also repairs a damaged index."""
+    kept = [
+        file(
+            company,
+            "自动续费扣款",
+            "会员自动續費扣了钱 198 元",
+            amount="198.5",
+            consumer_region="440305",
+        ),
+        file(other_company, "退款难", "申请退款被拒绝，客服电话打不通", problem_types=["quality"]),
+        file(company, "虚假宣传", "宣传的功效全是假的", accept=False),  # in review: not public
+    ]
+    services.complaint_reply(complaint_id=kept[0].pk, actor=merchant, message="已退款")
+    services.complaint_hide(complaint_id=kept[1].pk, actor=moderator, reason=HideReason.PRIVACY)
+    queries = ["自动续费", "退款", "虚假宣传", '"客服电话"', "198"]
+    everything = engine.Scope(public_only=False)
+
+    def answers() -> list[list[int]]:
+        return [ids(q, scope=everything) for q in queries] + [ids(q) for q in queries]
+
+    before_rows = list(SearchDocument.objects.order_by("pk").values())
+    before = answers()
+    assert before[0] == [kept[0].pk] and before[2] == [kept[2].pk]
+    # damage: a document with wrong tokens (the FTS row follows it by trigger) and one gone
+    SearchDocument.objects.filter(pk=kept[0].pk).update(title_tokens="无关", body_tokens="无关")
+    SearchDocument.objects.filter(pk=kept[2].pk).delete()
+    assert ids("自动续费", scope=everything) == []
+    call_command("search_rebuild", "--batch", "2", stdout=io.StringIO())
+    assert list(SearchDocument.objects.order_by("pk").values()) == before_rows
+    assert answers() == before
+    # the triggers are back: incremental maintenance goes on after a bulk rebuild
+    later = file(company, "霸王条款", "押金不退，霸王条款")
+    assert ids("霸王条款") == [later.pk]
+
+
 def _fts_ids(word: str) -> list[int]:
     return [h.complaint.pk for h in engine.search(word, facets=False).hits]
 

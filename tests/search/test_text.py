@@ -32,7 +32,7 @@ def test_company_names_join_the_dictionary_when_companies_change() -> None:
 
 
 def test_query_language() -> None:
-    q = parse('退款 OR 退費 "自动续费" -美团')
+    q = parse('退款 OR 退費 "自动续费" -美团', expand=False)
     assert [[t.tokens for t in g] for g in q.groups] == [
         [("退款",), ("退费",)],
         [("自动", "续费", "自动续费")],
@@ -40,3 +40,12 @@ def test_query_language() -> None:
     assert q.groups[1][0].phrase
     assert [t.tokens for t in q.exclude] == [("美团",)]
     assert parse("  ，。 ").is_empty
+
+
+def test_synonym_expansion_is_an_or_group() -> None:
+    q = parse('退款 "自动续费" 制动')
+    assert [[t.tokens for t in g] for g in q.groups] == [
+        [("退款",), ("退钱",)],
+        [("自动", "续费", "自动续费")],  # quoted: exactly these words
+        [("制动",), ("刹车",)],
+    ]

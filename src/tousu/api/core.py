@@ -94,6 +94,16 @@ def key_principal(request: HttpRequest) -> KeyPrincipal | None:
     return auth if isinstance(auth, KeyPrincipal) else None
 
 
+def optional_key(request: HttpRequest) -> KeyPrincipal | None:
+    """The company key of a request to an endpoint that anonymous visitors may also use
+    (``Authorization: Bearer tsm_…`` or ``X-Api-Key``); an invalid key is refused (401)."""
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not raw.startswith(CompanyApiKey.PREFIX):
+        raw = request.headers.get("X-Api-Key", "").strip()
+    return api_key_authenticate(raw) if raw else None
+
+
 def optional_user(request: HttpRequest) -> User | None:
     """The caller, if any, for endpoints that anonymous visitors may also use."""
     header = request.headers.get("Authorization", "")

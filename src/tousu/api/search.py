@@ -1,6 +1,6 @@
 """Full-text search of complaints and the company typeahead (see docs/search.md)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +12,18 @@ from tousu.search.params import read
 from tousu.search.selectors import search_scope
 from tousu.search.suggest import company_suggest
 
-from .core import optional_user, router
+from .core import optional_key, optional_user, router
 from .schemas import ErrorOut
 
 
 class SearchCompanyOut(Schema):
     id: int
     name: str
+
+
+class SearchPrivateOut(Schema):
+    order_number: str
+    purchase_date: date | None
 
 
 class SearchHitOut(Schema):
@@ -32,6 +37,8 @@ class SearchHitOut(Schema):
     submitted_at: datetime
     amount: Decimal | None
     is_public: bool
+    # only with scope=inbox (the merchant's, a company key's or staff's search), else null
+    private: SearchPrivateOut | None = None
 
 
 class FacetValueOut(Schema):
@@ -48,6 +55,9 @@ class SearchOut(Schema):
     next_cursor: str | None
     sort: str
     relevance_capped: bool
+    total_estimated: bool
+    facets_exact: bool
+    window: int | None
     facets: dict[str, list[FacetValueOut]]
 
 
@@ -76,6 +86,11 @@ def result_dict(result: engine.Result) -> dict[str, Any]:
                 "submitted_at": c.submitted_at,
                 "amount": c.amount,
                 "is_public": c.is_public,
+                "private": (
+                    {"order_number": c.order_number, "purchase_date": c.purchase_date}
+                    if result.private_fields
+                    else None
+                ),
             }
         )
     return {
@@ -85,6 +100,9 @@ def result_dict(result: engine.Result) -> dict[str, Any]:
         "next_cursor": result.next_cursor,
         "sort": result.sort,
         "relevance_capped": result.relevance_capped,
+        "total_estimated": result.total_estimated,
+        "facets_exact": result.facets_exact,
+        "window": result.window,
         "facets": {name: [vars(v) for v in values] for name, values in result.facets.items()},
     }
 
@@ -118,16 +136,21 @@ def search_complaints(
 ) -> dict[str, Any]:
     """Search complaints: words (all must match), "quoted phrases", `OR`, `-exclusion`; an
     empty `q` lists by filters only. List filters take comma-separated codes. `sort`:
-    relevance | newest | amount (with more than 5,000 matches relevance lists newest first
-    and says so in `relevance_capped`). Facet counts ignore their own filter. `total` is
-    exact up to 10,000 (`total_exact`). `scope=inbox`: a merchant's own companies incl.
-    private complaints; staff: everything."""
+    relevance | newest | amount. Words matching more than 5,000 complaints are read from the
+    most recently filed matches (`window` of them, up to 50,000): `relevance_capped` says
+    relevance ranked only those, `total_estimated` that `total` is an estimate (约), and
+    `facets_exact` false that facet counts are scaled estimates. Facet counts ignore their own
+    filter. Without words `total` is exact up to 10,000 (`total_exact`). `scope=inbox`: a
+    merchant's own companies incl. private complaints; staff: everything; a company API key
+    (`Bearer tsm_…` or `X-Api-Key`, scope `read`): its own company's complaints. With
+    `scope=inbox` each item carries `private` (order number, purchase date)."""
     req = read(request.GET.getlist)
-    user = optional_user(request)
+    key = optional_key(request)
+    user = None if key is not None else optional_user(request)
     result = engine.search(
         req.q,
         filters=req.filters,
-        scope=search_scope(user, req.scope),
+        scope=search_scope(user, req.scope, key=key),
         sort=req.sort,
         cursor=req.cursor,
         size=req.size,

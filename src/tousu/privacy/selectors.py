@@ -12,7 +12,7 @@ from tousu.complaints.selectors import can_see_private
 
 from . import detectors
 from .models import REDACTABLE_KINDS, CopyState, EvidenceCopy, Redaction
-from .services import is_current
+from .services import is_current, source_hash
 
 
 def public_text(complaint: Complaint) -> tuple[str, str]:
@@ -22,6 +22,16 @@ def public_text(complaint: Complaint) -> tuple[str, str]:
     if complaint.public_source_hash and is_current(complaint):
         return complaint.public_title, complaint.public_details
     return detectors.redact(complaint.title), detectors.redact(complaint.details)
+
+
+def public_text_of(
+    title: str, details: str, public_title: str, public_details: str, public_source_hash: str
+) -> tuple[str, str]:
+    """``public_text`` over the column values (bulk readers such as ``tousu search-rebuild``
+    that do not make model instances): the same rule."""
+    if public_source_hash and public_source_hash == source_hash(title, details):
+        return public_title, public_details
+    return detectors.redact(title), detectors.redact(details)
 
 
 def public_message(text: str) -> str:

@@ -68,8 +68,29 @@ class Backend(Protocol):
         """(FROM addition, score expression ordering best first ascending, params)."""
         ...
 
+    def exclude(self, query: Query) -> tuple[str, list[Any]]:
+        """A WHERE condition on ``d`` for the excluded words only ("1=1" if none)."""
+        ...
+
+    def window(
+        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+    ) -> tuple[str, list[Any]]:
+        """A subquery of the ``limit`` most recently filed complaints whose words match
+        (``id`` column, highest ids first; ``score`` column ordering best first ascending
+        when asked), within complaint ids ``lo``–``hi``. Streams on SQLite (FTS5 walks its
+        doclists in rowid order)."""
+        ...
+
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
         """Re-derive the full-text part from the document rows."""
+        ...
+
+    def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
+        """Before a bulk rewrite of the document rows: stop per-row full-text maintenance."""
+        ...
+
+    def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
+        """After it: build the full-text part in one pass and resume per-row maintenance."""
         ...
 
 
@@ -90,6 +111,15 @@ class SQLiteBackend:
 
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
         _run(conn, [*SQLITE_INSTALL, "INSERT INTO search_fts(search_fts) VALUES ('rebuild')"])
+
+    def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
+        # the FTS table stays (searches go on with the old index); the triggers go
+        _run(conn, [SQLITE_INSTALL[0], *SQLITE_UNINSTALL[:3]])
+
+    def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
+        # 'rebuild' re-reads the whole content table: also rows written meanwhile by the
+        # live listener (without triggers), so nothing written during the load is lost
+        self.rebuild(conn)
 
     @staticmethod
     def _term(term: Term) -> str:
@@ -118,6 +148,26 @@ class SQLiteBackend:
             )
             params.append(self._neg(query))
         return " AND ".join(conds) or "1=1", params
+
+    def exclude(self, query: Query) -> tuple[str, list[Any]]:
+        return self.match(Query(exclude=query.exclude))
+
+    def window(
+        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+    ) -> tuple[str, list[Any]]:
+        cols = "rowid AS id" + (", bm25(search_fts, 3.0, 1.0) AS score" if score else "")
+        where = "search_fts MATCH %s"
+        params: list[Any] = [self._expr(query)]
+        if lo is not None:
+            where += " AND rowid >= %s"
+            params.append(lo)
+        if hi is not None:
+            where += " AND rowid <= %s"
+            params.append(hi)
+        return (
+            f"SELECT {cols} FROM search_fts WHERE {where} ORDER BY rowid DESC LIMIT %s",
+            [*params, limit],
+        )
 
     def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
         # bm25 is computed in the MATCH query itself; title counts three times the body
@@ -149,6 +199,23 @@ class PostgresBackend:
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
         self.install(conn)  # a generated column: always in step with its row
 
+    def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
+        self.install(conn)
+        # one GIN build at the end is far cheaper than a GIN update per row
+        _run(conn, ["DROP INDEX IF EXISTS search_doc_tsv"])
+
+    def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
+        # deferred foreign-key checks of the rows just written must run before CREATE INDEX
+        # (PostgreSQL refuses it on a table with pending trigger events)
+        _run(
+            conn,
+            [
+                "SET CONSTRAINTS ALL IMMEDIATE",
+                "SET LOCAL maintenance_work_mem = '256MB'",
+                POSTGRES_INSTALL[1],
+            ],
+        )
+
     @staticmethod
     def _term(term: Term) -> str:
         joiner = " <-> " if term.phrase else " & "
@@ -176,6 +243,31 @@ class PostgresBackend:
 
     def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
         return "", "-ts_rank(d.tsv, to_tsquery('simple', %s))", [self._expr(query)]
+
+    def exclude(self, query: Query) -> tuple[str, list[Any]]:
+        return self.match(Query(exclude=query.exclude))
+
+    def window(
+        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+    ) -> tuple[str, list[Any]]:
+        expr = self._expr(query)
+        cols = "complaint_id AS id"
+        params: list[Any] = []
+        if score:
+            cols += ", -ts_rank(tsv, to_tsquery('simple', %s)) AS score"
+            params.append(expr)
+        where = "tsv @@ to_tsquery('simple', %s)"
+        params.append(expr)
+        if lo is not None:
+            where += " AND complaint_id >= %s"
+            params.append(lo)
+        if hi is not None:
+            where += " AND complaint_id <= %s"
+            params.append(hi)
+        return (
+            f"SELECT {cols} FROM {DOC_TABLE} WHERE {where} ORDER BY complaint_id DESC LIMIT %s",
+            [*params, limit],
+        )
 
 
 def backend_for(conn: BaseDatabaseWrapper | None = None) -> Backend:

@@ -40,20 +40,75 @@ def amount_cents(amount: Decimal | None) -> int | None:
 def document_fields(complaint: Complaint, *, sector: str) -> dict[str, Any]:
     """The ``SearchDocument`` columns for ``complaint`` (text segmented here)."""
     title, details = public_text(complaint)
+    return document_values(
+        company_id=complaint.company_id,
+        brand_id=complaint.brand_id,
+        sector=sector,
+        region_code=complaint.consumer_region_id or "",
+        status=complaint.status,
+        problem_types=complaint.problem_types,
+        demands=complaint.demands,
+        submitted_ts=int(complaint.submitted_at.timestamp()),
+        amount=complaint.amount,
+        has_reply=complaint.first_reply_at is not None,
+        is_overdue=complaint.is_overdue,
+        visibility=complaint.visibility,
+        public_title=title,
+        public_details=details,
+    )
+
+
+def document_values(
+    *,
+    company_id: int,
+    brand_id: int | None,
+    sector: str,
+    region_code: str,
+    status: str,
+    problem_types: Any,
+    demands: Any,
+    submitted_ts: int,
+    amount: Decimal | None,
+    has_reply: bool,
+    is_overdue: bool,
+    visibility: str,
+    public_title: str,
+    public_details: str,
+) -> dict[str, Any]:
+    """The columns from plain values: the one definition shared by the listener (through
+    ``document_fields``) and the bulk rebuild (``index.rebuild_all``), which reads values
+    without making model instances. Keys in ``DOCUMENT_COLUMNS`` order."""
     return {
-        "company_id": complaint.company_id,
-        "brand_id": complaint.brand_id,
+        "company_id": company_id,
+        "brand_id": brand_id,
         "sector": sector,
-        "region_code": complaint.consumer_region_id or "",
-        "status": complaint.status,
-        "problem_mask": mask(complaint.problem_types, PROBLEM_BITS),
-        "demand_mask": mask(complaint.demands, DEMAND_BITS),
-        "submitted_ts": int(complaint.submitted_at.timestamp()),
-        "amount_cents": amount_cents(complaint.amount),
-        "has_reply": complaint.first_reply_at is not None,
-        "is_overdue": complaint.is_overdue,
-        "is_public": complaint.visibility == Visibility.PUBLIC
-        and complaint.status in ACCEPTED_STATUSES,
-        "title_tokens": segment(title),
-        "body_tokens": segment(details),
+        "region_code": region_code,
+        "status": status,
+        "problem_mask": mask(problem_types, PROBLEM_BITS),
+        "demand_mask": mask(demands, DEMAND_BITS),
+        "submitted_ts": submitted_ts,
+        "amount_cents": amount_cents(amount),
+        "has_reply": has_reply,
+        "is_overdue": is_overdue,
+        "is_public": visibility == Visibility.PUBLIC and status in ACCEPTED_STATUSES,
+        "title_tokens": segment(public_title),
+        "body_tokens": segment(public_details),
     }
+
+
+DOCUMENT_COLUMNS = (
+    "company_id",
+    "brand_id",
+    "sector",
+    "region_code",
+    "status",
+    "problem_mask",
+    "demand_mask",
+    "submitted_ts",
+    "amount_cents",
+    "has_reply",
+    "is_overdue",
+    "is_public",
+    "title_tokens",
+    "body_tokens",
+)

@@ -31,11 +31,19 @@ from .documents import DEMAND_BITS, PROBLEM_BITS, amount_cents, public_text
 from .query import Query, parse
 from .snippets import snippet_html
 
+# filters-only queries: the total is exact up to this many, then "超过 10,000"
 TOTAL_CAP = 10_000
-# above this many matches "relevance" lists newest first (Result.relevance_capped)
-RELEVANCE_CAP = 5_000
-# up to this many matches a page is found from the full-text match outwards (SQLite plan)
-WORDS_FIRST_MAX = 2_000
+# Queries with words examine at most the most recently filed matches of the words (complaint
+# id order, newest first; inside the date range's id bounds): first WINDOWS[0] of them, and
+# WINDOWS[-1] when the first window holds too few results for the page. Within the window
+# everything is exact (filters, sorts, bm25 ranking, counts, facets); beyond it the total and
+# the facets are estimates scaled by the share of the id range the window covers (约), and
+# results come from the window only (docs/search.md, ADR 0019).
+WINDOWS = (5_000, 50_000)
+# words with filters that at most this many complaints pass: the filters choose the rows
+FILTERS_FIRST_MAX = 5_000
+# filters-only facets are counted over at most this many most recent matching complaints
+FACET_WINDOW = 2_000
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000
@@ -52,6 +60,8 @@ class Scope:
 
     public_only: bool = True
     company_ids: list[int] | None = None
+    # the caller may read the private fields (order number, purchase date) of what it finds
+    private_fields: bool = False
 
 
 PUBLIC = Scope()
@@ -122,7 +132,15 @@ class Result:
     facets: dict[str, list[FacetValue]]
     sort: str
     query: Query
+    # relevance ranked only the most recent ``window`` matches (bm25 within them)
     relevance_capped: bool = False
+    # ``total`` is an estimate (shown as 约 N), scaled from the window
+    total_estimated: bool = False
+    # facet counts are scaled from the most recent matches (shown as 约)
+    facets_exact: bool = True
+    # how many most recent matches were examined, when not all of them were
+    window: int | None = None
+    private_fields: bool = False
 
 
 def region_prefix(code: str) -> str:
@@ -153,15 +171,16 @@ def _bits(column: str, values: list[str], bits: dict[str, int]) -> tuple[str, li
 
 
 class _Sql:
-    """The WHERE conditions by facet name ("" = always applies)."""
+    """The WHERE conditions by facet name ("" = always applies). The words themselves are
+    not among them: they choose the window of matches (``_window``) the conditions apply in;
+    excluded words are a condition."""
 
     def __init__(self, query: Query, filters: Filters, scope: Scope) -> None:
         self.backend = backend_for(connection)
         self.has_words = bool(query.groups)
         self.conds: list[tuple[str, str, list[Any]]] = []
         if scope.public_only:
-            # "{PUB}": see where(words_first=…)
-            self.add("", "{PUB}d.is_public = %s", [True])
+            self.add("", "d.is_public = %s", [True])
         if scope.company_ids is not None:
             if scope.company_ids:
                 self.add("", *_in("d.company_id", scope.company_ids))
@@ -172,8 +191,8 @@ class _Sql:
                 )
             else:
                 self.add("", "1=0", [])
-        if not query.is_empty:
-            self.add("", *self.backend.match(query))
+        if query.exclude:
+            self.add("", *self.backend.exclude(query))
         f = filters
         if f.company_ids:
             self.add("company", *_in("d.company_id", f.company_ids))
@@ -206,27 +225,19 @@ class _Sql:
         self.conds.append((facet, sql, params))
 
     def where(
-        self,
-        *,
-        ignore: str = "",
-        extra: tuple[str, list[Any]] | None = None,
-        words_first: bool = True,
+        self, *, ignore: str = "", extra: list[tuple[str, list[Any]] | None] | None = None
     ) -> tuple[str, list[Any]]:
-        """``words_first``: on SQLite, keep the planner off the ``is_public`` index (unary
-        plus) so that the full-text match drives the query: right for counts and facets, and
-        for pages of words with few matches; a page of a frequent word is faster walking the
-        date index and probing the matches (``WORDS_FIRST_MAX``)."""
-        plus = "+" if words_first and self.has_words and self.backend.vendor == "sqlite" else ""
         parts: list[str] = []
         params: list[Any] = []
         for facet, sql, p in self.conds:
             if ignore and facet == ignore:
                 continue
-            parts.append(sql.replace("{PUB}", plus))
+            parts.append(sql)
             params += p
-        if extra:
-            parts.append(extra[0])
-            params += extra[1]
+        for more in extra or []:
+            if more:
+                parts.append(more[0])
+                params += more[1]
         return " AND ".join(parts) or "1=1", params
 
 
@@ -257,6 +268,195 @@ def _parse_cursor(cursor: str | None, sort: str) -> list[int] | None:
     return values
 
 
+@dataclass
+class _Window:
+    """Where the rows of a query come from: ``sql`` is a FROM clause giving ``d`` (and ``w``
+    with a ``score`` for relevance); ``scanned`` matches were examined, all of them when
+    ``complete``; ``share`` is the part of all matches they stand for (1.0 when complete)."""
+
+    sql: str
+    params: list[Any]
+    complete: bool = True
+    share: float = 1.0
+    scanned: int = 0
+    passing: int = 0
+    # a condition every query over the window adds (the words, on the filters-first plan)
+    extra: tuple[str, list[Any]] | None = None
+    # the relevance order (best first) and its parameters
+    score: tuple[str, list[Any]] = ("", [])
+
+
+def _id_bounds(filters: Filters) -> tuple[int | None, int | None, int, int]:
+    """Complaint-id bounds of the date range, from the range's first and last complaint by
+    submission time (two index probes; an exact MIN/MAX of ids over a long range scans it:
+    0.5–1 s at 1M). Exact when ids follow submission order, as filing does; imported
+    histories filed later with older dates can fall outside (docs/search.md). Also the id
+    span the bounds cover, for estimates."""
+    (lo_all,) = _fetch(f"SELECT MIN(complaint_id) FROM {DOC_TABLE}", [])[0]
+    (hi_all,) = _fetch(f"SELECT MAX(complaint_id) FROM {DOC_TABLE}", [])[0]
+    if lo_all is None:
+        return 1, 0, 1, 0  # no documents: an empty window
+    lo = hi = None
+    if filters.date_from:
+        row = _fetch(
+            f"SELECT complaint_id FROM {DOC_TABLE} WHERE submitted_ts >= %s "
+            f"ORDER BY submitted_ts, complaint_id LIMIT 1",
+            [_day_ts(filters.date_from)],
+        )
+        if not row:
+            return 1, 0, 1, 0
+        lo = int(row[0][0])
+    if filters.date_to:
+        row = _fetch(
+            f"SELECT complaint_id FROM {DOC_TABLE} WHERE submitted_ts < %s "
+            f"ORDER BY submitted_ts DESC, complaint_id DESC LIMIT 1",
+            [_day_ts(filters.date_to + timedelta(days=1))],
+        )
+        if not row:
+            return 1, 0, 1, 0
+        hi = int(row[0][0])
+    if lo is not None and hi is not None and hi < lo:
+        lo, hi = hi, lo
+    return lo, hi, lo if lo is not None else int(lo_all), hi if hi is not None else int(hi_all)
+
+
+def _token_match(query: Query, vendor: str, column: str = "") -> tuple[str, list[Any]]:
+    """The words as a condition on the stored token text (space-separated tokens of letters
+    and digits): the same matches as the full-text index over the same token stream, checked
+    row by row. Used when the filters are selective: their indexes choose the rows, this
+    checks them (neither FTS5 nor GIN tests one row cheaply). ``column="title"``: the words in
+    the title only (a ranking signal)."""
+    find = "instr({}, %s) > 0" if vendor == "sqlite" else "strpos({}, %s) > 0"
+    title = "(' ' || d.title_tokens || ' ')"
+    body = "(' ' || d.body_tokens || ' ')"
+    both = title if column == "title" else "(' ' || d.title_tokens || ' ' || d.body_tokens || ' ')"
+    groups: list[str] = []
+    params: list[Any] = []
+    for group in query.groups:
+        terms: list[str] = []
+        for term in group:
+            if term.phrase:
+                needle = " " + " ".join(term.tokens) + " "
+                if column == "title":
+                    terms.append(find.format(title))
+                    params.append(needle)
+                else:
+                    terms.append(f"({find.format(title)} OR {find.format(body)})")
+                    params += [needle, needle]
+            else:
+                terms.append("(" + " AND ".join(find.format(both) for _t in term.tokens) + ")")
+                params += [f" {t} " for t in term.tokens]
+        groups.append("(" + " OR ".join(terms) + ")")
+    return " AND ".join(groups), params
+
+
+def _filtered_rows(sql: _Sql) -> int:
+    """How many complaints pass the filters alone, counted up to ``FILTERS_FIRST_MAX + 1``."""
+    where, params = sql.where()
+    (n,) = _fetch(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
+        [*params, FILTERS_FIRST_MAX + 1],
+    )[0]
+    return int(n)
+
+
+def _window(
+    sql: _Sql,
+    query: Query,
+    filters: Filters,
+    *,
+    need: int,
+    score: bool,
+    filters_first: bool = True,
+) -> _Window:
+    """Where the rows of a query with words come from: the most recently filed matches of the
+    words (exact when they are all of them), growing until the page is full; but when the
+    words match more than the first window and the filters are selective (at most
+    ``FILTERS_FIRST_MAX`` complaints pass them), those complaints with the words checked on
+    their token text, exact."""
+    lo, hi, span_lo, span_hi = _id_bounds(filters)
+    where, params = sql.where()
+    window = _Window("", [])
+    for i, limit in enumerate(WINDOWS):
+        # one more than the window: a window holding every match is known to be complete
+        sub, sub_params = sql.backend.window(query, lo=lo, hi=hi, limit=limit + 1, score=score)
+        frm = f"({sub}) w JOIN {DOC_TABLE} d ON d.complaint_id = w.id"
+        scanned, lowest, passing = _fetch(
+            f"SELECT COUNT(*), MIN(w.id), COALESCE(SUM(CASE WHEN {where} THEN 1 ELSE 0 END), 0) "
+            f"FROM {frm}",
+            [*params, *sub_params],
+        )[0]
+        complete = scanned <= limit
+        share = 1.0
+        if not complete:
+            share = (span_hi - int(lowest) + 1) / max(span_hi - span_lo + 1, 1)
+        window = _Window(
+            frm,
+            sub_params,
+            complete,
+            share,
+            int(scanned),
+            int(passing),
+            score=("w.score", []),
+        )
+        if complete or passing >= need:
+            break
+        if i == 0 and filters_first and _filtered_rows(sql) <= FILTERS_FIRST_MAX:
+            return _filters_first(sql, query, score=score)
+    return window
+
+
+def _filters_first(sql: _Sql, query: Query, *, score: bool) -> _Window:
+    cond, cond_params = _token_match(query, sql.backend.vendor)
+    where, params = sql.where(extra=[(cond, cond_params)])
+    (n,) = _fetch(f"SELECT COUNT(*) FROM {DOC_TABLE} d WHERE {where}", params)[0]
+    score_sql = ""
+    score_params: list[Any] = []
+    if score:
+        if sql.backend.vendor == "postgresql":
+            _join, score_sql, score_params = sql.backend.relevance(query)
+        else:
+            # no bm25 outside an FTS5 scan: the words in the title first, then newest
+            title_cond, title_params = _token_match(query, "sqlite", "title")
+            score_sql = f"(CASE WHEN {title_cond} THEN 0 ELSE 1 END), d.submitted_ts DESC"
+            score_params = title_params
+    return _Window(
+        f"{DOC_TABLE} d",
+        [],
+        passing=int(n),
+        extra=(cond, cond_params),
+        score=(score_sql, score_params),
+    )
+
+
+def _filters_window(sql: _Sql) -> _Window:
+    """Filters only: the most recent ``FACET_WINDOW`` complaints passing the conditions every
+    facet applies (scope, date, amount, company), for the facet counts."""
+    base = [(c, p) for facet, c, p in sql.conds if facet in ("", "date", "amount")]
+    where = " AND ".join(c for c, _p in base) or "1=1"
+    params = [x for _c, p in base for x in p]
+    # walk the primary key backwards (SQLite would otherwise pick the is_public index and
+    # sort every public complaint by id)
+    # (and ORDER BY the rowid by that name: ORDER BY complaint_id made a temporary B-tree)
+    sqlite = sql.backend.vendor == "sqlite"
+    hint = " NOT INDEXED" if sqlite else ""
+    key = "d.rowid" if sqlite else "d.complaint_id"
+    sub = f"SELECT {key} AS id FROM {DOC_TABLE} d{hint} WHERE {where} ORDER BY {key} DESC LIMIT %s"
+    frm = f"({sub}) w JOIN {DOC_TABLE} d ON d.complaint_id = w.id"
+    sub_params = [*params, FACET_WINDOW]
+    scanned, lowest, _highest = _fetch(
+        f"SELECT COUNT(*), MIN(w.id), MAX(w.id) FROM ({sub}) w", sub_params
+    )[0]
+    if scanned < FACET_WINDOW:
+        return _Window(frm, sub_params, True, 1.0, int(scanned))
+    # the share of all passing complaints: by the id span, as for words
+    (lo,) = _fetch(
+        f"SELECT {key} FROM {DOC_TABLE} d{hint} WHERE {where} ORDER BY {key} LIMIT 1", params
+    )[0]
+    share = (int(_highest) - int(lowest) + 1) / max(int(_highest) - int(lo) + 1, 1)
+    return _Window(frm, sub_params, False, share, int(scanned))
+
+
 def search(
     q: str = "",
     *,
@@ -275,35 +475,31 @@ def search(
     query = parse(q)
     if sort == "relevance" and not query.groups:
         sort = "newest"  # nothing to rank by
-    sql = _Sql(query, filters, scope)
-    where, params = sql.where()
-    (count,) = _fetch(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
-        [*params, TOTAL_CAP + 1],
-    )[0]
-    total_exact = count <= TOTAL_CAP
-    relevance_capped = sort == "relevance" and count > RELEVANCE_CAP
-    if relevance_capped:
-        # ranking every match of a frequent word does not scale (bm25 / ts_rank over all
-        # matches): too many matches are listed newest first instead, and the page says so
-        sort = "newest"
     after = _parse_cursor(cursor, sort)
+    sql = _Sql(query, filters, scope)
 
-    frm = f"{DOC_TABLE} d"
-    page_params: list[Any] = []
-    extra: tuple[str, list[Any]] | None = None
-    offset = 0
-    if sort == "relevance":
-        join, score, score_params = sql.backend.relevance(query)
-        if join:
-            frm += join
-            page_params += score_params
-            order = f"{score}, d.complaint_id DESC"
-            order_params: list[Any] = []
+    offset = after[0] if after and sort == "relevance" else 0
+    window: _Window | None = None
+    if query.groups:
+        window = _window(sql, query, filters, need=offset + size + 1, score=sort == "relevance")
+        frm, frm_params = window.sql, window.params
+        if window.complete:
+            total, total_exact, estimated = window.passing, True, False
         else:
-            order = f"{score}, d.complaint_id DESC"
-            order_params = score_params
-        offset = after[0] if after else 0
+            total = round(window.passing / max(window.share, 1e-9))
+            total_exact, estimated = False, True
+    else:
+        frm, frm_params = f"{DOC_TABLE} d", []
+        where, params = sql.where()
+        (count,) = _fetch(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
+            [*params, TOTAL_CAP + 1],
+        )[0]
+        total, total_exact, estimated = min(count, TOTAL_CAP), count <= TOTAL_CAP, False
+
+    extra: tuple[str, list[Any]] | None = None
+    if sort == "relevance" and window is not None:
+        order, order_params = f"{window.score[0]}, d.complaint_id DESC", window.score[1]
     elif sort == "newest":
         order, order_params = "d.submitted_ts DESC, d.complaint_id DESC", []
         if after:
@@ -319,11 +515,11 @@ def search(
                 "(COALESCE(d.amount_cents, -1) = %s AND d.complaint_id < %s))",
                 [after[0], after[0], after[1]],
             )
-    where, params = sql.where(extra=extra, words_first=count <= WORDS_FIRST_MAX)
+    where, params = sql.where(extra=[extra, window.extra if window else None])
     rows = _fetch(
         f"SELECT d.complaint_id, d.submitted_ts, COALESCE(d.amount_cents, -1) FROM {frm} "
         f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-        page_params + params + order_params + [size + 1, offset],
+        frm_params + params + order_params + [size + 1, offset],
     )
     more = len(rows) > size
     rows = rows[:size]
@@ -348,15 +544,33 @@ def search(
             continue
         title, details = public_text(complaint)
         hits.append(Hit(complaint, title, snippet_html(details, tokens)))
+    facet_values: dict[str, list[FacetValue]] = {}
+    facets_exact = True
+    if facets:
+        if window is None:
+            facet_window = _filters_window(sql)
+        elif window.extra is not None:
+            # the filters-first plan: facets ignore their own filter, so they need the words'
+            # matches beyond the selective filters: the most recent ones
+            facet_window = _window(sql, query, filters, need=0, score=False, filters_first=False)
+        else:
+            facet_window = window
+        facet_values = _facets(sql, filters, facet_window)
+        facets_exact = facet_window.complete
+    capped = window is not None and not window.complete
     return Result(
         hits=hits,
-        total=min(count, TOTAL_CAP),
+        total=total,
         total_exact=total_exact,
         next_cursor=next_cursor,
-        facets=_facets(sql, filters) if facets else {},
+        facets=facet_values,
         sort=sort,
         query=query,
-        relevance_capped=relevance_capped,
+        relevance_capped=capped and sort == "relevance",
+        total_estimated=estimated,
+        facets_exact=facets_exact,
+        window=window.scanned if capped and window else None,
+        private_fields=scope.private_fields,
     )
 
 
@@ -370,10 +584,11 @@ _GROUPED = (
     ("overdue", "d.is_overdue"),
     ("region", "SUBSTR(d.region_code, 1, 2)"),
 )
+_GROUPED_NAMES = frozenset(name for name, _col in _GROUPED)
 
 
-def _grouped_counts(sql: _Sql) -> dict[str, Counter[Any]]:
-    """Counts per value of every facet but the company, in one query.
+def _grouped_counts(sql: _Sql, window: _Window) -> dict[str, Counter[Any]]:
+    """Counts per value of every facet but the company, in one query over the window.
 
     Each facet ignores its own filter: a row counts for facet F when it passes every filter
     except possibly F's. The query returns the rows that fail at most one facet filter,
@@ -386,8 +601,7 @@ def _grouped_counts(sql: _Sql) -> dict[str, Counter[Any]]:
         if facet in facet_names:
             filtered.setdefault(facet, []).append((cond, p))
         else:
-            base.append((cond, p))  # scope, words, date, amount, company: always applied
-    plus = "+" if sql.has_words and sql.backend.vendor == "sqlite" else ""
+            base.append((cond, p))  # scope, exclusions, date, amount, company: always applied
     flags: list[tuple[str, str, list[Any]]] = []
     for facet, conds in filtered.items():
         expr = " AND ".join(c for c, _p in conds)
@@ -396,15 +610,18 @@ def _grouped_counts(sql: _Sql) -> dict[str, Counter[Any]]:
         )
     cols = [col for _name, col in _GROUPED]
     select = ", ".join(cols + [e for _f, e, _p in flags]) + ", COUNT(*)"
-    where = " AND ".join(c.replace("{PUB}", plus) for c, _p in base) or "1=1"
+    if window.extra:
+        base.append(window.extra)
+    where = " AND ".join(c for c, _p in base) or "1=1"
     params: list[Any] = [x for _f, _e, p in flags for x in p]
+    params += window.params
     params += [x for _c, p in base for x in p]
     if len(flags) > 1:
         where += " AND (" + " + ".join(e for _f, e, _p in flags) + f") >= {len(flags) - 1}"
         params += [x for _f, _e, p in flags for x in p]
     # by position: the flag expressions carry parameters
     group = ", ".join(str(i + 1) for i in range(len(cols) + len(flags)))
-    rows = _fetch(f"SELECT {select} FROM {DOC_TABLE} d WHERE {where} GROUP BY {group}", params)
+    rows = _fetch(f"SELECT {select} FROM {window.sql} WHERE {where} GROUP BY {group}", params)
     counts: dict[str, Counter[Any]] = {name: Counter() for name in facet_names}
     n_cols = len(cols)
     for row in rows:
@@ -416,8 +633,15 @@ def _grouped_counts(sql: _Sql) -> dict[str, Counter[Any]]:
     return counts
 
 
-def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
-    counts = _grouped_counts(sql)
+def _scaled(n: int, window: _Window) -> int:
+    return n if window.complete else round(n / max(window.share, 1e-9))
+
+
+def _facets(sql: _Sql, f: Filters, window: _Window) -> dict[str, list[FacetValue]]:
+    counts = _grouped_counts(sql, window)
+    for counter in counts.values():
+        for key in counter:
+            counter[key] = _scaled(counter[key], window)
     out: dict[str, list[FacetValue]] = {}
     for name, choices, selected in (
         ("status", Status.choices, f.statuses),
@@ -460,15 +684,20 @@ def _facets(sql: _Sql, f: Filters) -> dict[str, list[FacetValue]]:
     out["region"] = [
         FacetValue(p, names.get(f"{p}0000", p), n, p == selected_prefix) for p, n in regions
     ]
-    where, params = sql.where(ignore="company")
+    where, params = sql.where(ignore="company", extra=[window.extra])
     top = _fetch(
-        f"SELECT d.company_id, COUNT(*) FROM {DOC_TABLE} d WHERE {where} "
+        f"SELECT d.company_id, COUNT(*) FROM {window.sql} WHERE {where} "
         f"GROUP BY d.company_id ORDER BY COUNT(*) DESC, d.company_id LIMIT %s",
-        [*params, COMPANY_FACET_SIZE],
+        [*window.params, *params, COMPANY_FACET_SIZE],
     )
     companies = Company.objects.in_bulk([c for c, _n in top])
     out["company"] = [
-        FacetValue(str(c), companies[c].name if c in companies else str(c), n, c in f.company_ids)
+        FacetValue(
+            str(c),
+            companies[c].name if c in companies else str(c),
+            _scaled(n, window),
+            c in f.company_ids,
+        )
         for c, n in top
     ]
     return out

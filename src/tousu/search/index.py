@@ -1,3 +1,5 @@
+# SQL text here is assembled from code constants only; every value is a parameter.
+# ruff: noqa: S608
 """Keeping the search read model in step with complaints and companies.
 
 Complaint changes arrive through ``tousu.complaints.hooks`` inside the transaction that makes
@@ -9,11 +11,15 @@ which run inside the services' transactions too.
 
 from __future__ import annotations
 
+import json
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -21,7 +27,8 @@ from tousu.companies.models import Brand, Company, CompanyAlias
 from tousu.complaints.models import Complaint, ComplaintEvent
 
 from . import suggest
-from .documents import document_fields
+from .backends import DOC_TABLE, backend_for
+from .documents import DOCUMENT_COLUMNS, document_fields, document_values
 from .models import SearchDocument, SuggestKey
 from .text import dictionary_add
 
@@ -163,20 +170,126 @@ def connect_company_signals() -> None:
 # --- rebuild ---------------------------------------------------------------------------
 
 
-def rebuild_batch(after_id: int, size: int) -> tuple[int, int]:
-    """Index complaints with ids after ``after_id`` (one batch, one transaction).
+def _rebuild_rows(after_id: int, size: int) -> list[tuple[Any, ...]]:
+    """One batch of (complaint id, document columns…) from column values: plain SQL, no model
+    instances and no per-value converters (the rebuild's budget is a few microseconds per row)."""
+    from tousu.privacy.selectors import public_text_of
 
-    Returns (rows done, last id), (0, after_id) at the end."""
-    ids = list(
-        Complaint.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:size]
+    sqlite = connection.vendor == "sqlite"
+    # Unix seconds computed by the database (SQLite keeps UTC text, PostgreSQL timestamptz)
+    ts = (
+        "CAST(strftime('%%s', c.submitted_at) AS INTEGER)"
+        if sqlite
+        else "CAST(EXTRACT(EPOCH FROM c.submitted_at) AS BIGINT)"
     )
-    if not ids:
-        return 0, after_id
+    sql = (
+        f"SELECT c.id, c.company_id, c.brand_id, co.sector, c.consumer_region_id, c.status, "
+        f"c.problem_types, c.demands, {ts}, c.amount, c.first_reply_at IS NOT NULL, "
+        f"c.is_overdue, c.visibility, c.title, c.details, c.public_title, c.public_details, "
+        f"c.public_source_hash FROM {Complaint._meta.db_table} c "
+        f"JOIN {Company._meta.db_table} co ON co.id = c.company_id "
+        f"WHERE c.id > %s ORDER BY c.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [after_id, size])
+        values = cursor.fetchall()
+    rows = []
+    for (
+        pk,
+        company_id,
+        brand_id,
+        sector,
+        region,
+        status,
+        problem_types,
+        demands,
+        submitted_ts,
+        amount,
+        has_reply,
+        is_overdue,
+        visibility,
+        title,
+        details,
+        public_title,
+        public_details,
+        public_hash,
+    ) in values:
+        shown_title, shown_details = public_text_of(
+            title, details, public_title, public_details, public_hash
+        )
+        doc = document_values(
+            company_id=company_id,
+            brand_id=brand_id,
+            sector=sector,
+            region_code=region or "",
+            status=status,
+            problem_types=json.loads(problem_types)
+            if isinstance(problem_types, str)
+            else problem_types,
+            demands=json.loads(demands) if isinstance(demands, str) else demands,
+            submitted_ts=int(submitted_ts),
+            amount=None if amount is None else Decimal(str(amount)),
+            has_reply=bool(has_reply),
+            is_overdue=bool(is_overdue),
+            visibility=visibility,
+            public_title=shown_title,
+            public_details=shown_details,
+        )
+        rows.append((pk, *doc.values()))
+    return rows
+
+
+_UPSERT = (
+    f"INSERT INTO {DOC_TABLE} (complaint_id, {', '.join(DOCUMENT_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * (len(DOCUMENT_COLUMNS) + 1))}) "
+    "ON CONFLICT (complaint_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in DOCUMENT_COLUMNS)
+)
+
+
+def rebuild_all(
+    *, batch: int = 5000, progress: Callable[[int, float], None] | None = None
+) -> RebuildStats:
+    """Re-derive every document in bulk: read column values in batches, segment, upsert with
+    ``executemany`` (one transaction per batch), then let the backend rebuild its full-text
+    part in one pass (SQLite: triggers off during the load, FTS5 ``'rebuild'`` at the end;
+    PostgreSQL: the GIN index dropped during the load and built once at the end). Documents of
+    complaints that no longer exist are deleted. Searches keep working meanwhile (on SQLite
+    they see the old full-text index until the end; on PostgreSQL they are slower without the
+    GIN index)."""
+    backend = backend_for(connection)
+    started, cpu_started = time.monotonic(), time.process_time()
     with transaction.atomic():
-        SearchDocument.objects.filter(complaint_id__in=ids).delete()
-        docs = [
-            SearchDocument(complaint_id=c.pk, **document_fields(c, sector=sector))
-            for c, sector in _complaints(ids)
-        ]
-        SearchDocument.objects.bulk_create(docs, batch_size=500)
-    return len(ids), ids[-1]
+        backend.bulk_begin(connection)
+    done, last = 0, 0
+    try:
+        while True:
+            rows = _rebuild_rows(last, batch)
+            if not rows:
+                break
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(_UPSERT, rows)
+            done += len(rows)
+            last = rows[-1][0]
+            if progress:
+                progress(done, time.monotonic() - started)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {DOC_TABLE} WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{Complaint._meta.db_table} c WHERE c.id = {DOC_TABLE}.complaint_id)"
+            )
+    finally:
+        with transaction.atomic():
+            backend.bulk_end(connection)
+    return RebuildStats(
+        complaints=done,
+        seconds=time.monotonic() - started,
+        cpu_seconds=time.process_time() - cpu_started,
+    )
+
+
+@dataclass
+class RebuildStats:
+    complaints: int
+    seconds: float
+    cpu_seconds: float  # this process only (segmentation, SQLite itself; not PostgreSQL's)

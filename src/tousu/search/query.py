@@ -14,6 +14,20 @@ from dataclasses import dataclass, field
 
 from .text import tokens
 
+# Query-time synonyms: true equivalents of complaint vocabulary only (a word and its other
+# spellings or plain-language forms), each set searched as one OR group. Kept small and
+# curated: an entry here changes what every search finds (docs/search.md, ADR 0019).
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("退款", "退钱"),
+    ("退费", "退钱"),
+    ("欺诈", "诈骗", "骗钱"),
+    ("七天无理由", "7天无理由"),
+    ("刹车", "制动"),
+    ("漏油", "渗油"),
+    ("自动续费", "自动扣费", "连续包月"),
+    ("贷款", "借款"),
+)
+
 QUERY_MAX_LENGTH = 200
 MAX_TERMS = 12
 
@@ -47,6 +61,32 @@ class Query:
         return list(seen)
 
 
+def _synonym_map() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Each word's token tuple → the token tuples of its synonyms (a word in two sets gets
+    both)."""
+    out: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for group in SYNONYMS:
+        cut = [tuple(dict.fromkeys(tokens(w))) for w in group]
+        for i, key in enumerate(cut):
+            for j, other in enumerate(cut):
+                if i != j and other and other not in out.setdefault(key, []):
+                    out[key].append(other)
+    return out
+
+
+_SYNONYM_CACHE: dict[str, dict[tuple[str, ...], list[tuple[str, ...]]]] = {}
+
+
+def synonyms_of(term: Term) -> list[Term]:
+    """The terms a word also stands for (not for phrases: quotes mean exactly these words)."""
+    if term.phrase:
+        return []
+    table = _SYNONYM_CACHE.get("map")
+    if table is None:
+        table = _SYNONYM_CACHE["map"] = _synonym_map()
+    return [Term(t) for t in table.get(term.tokens, [])]
+
+
 def _term(text: str, *, phrase: bool) -> Term | None:
     toks = tokens(text)
     if not toks:
@@ -56,11 +96,12 @@ def _term(text: str, *, phrase: bool) -> Term | None:
     return Term(tuple(toks), phrase=phrase and len(toks) > 1)
 
 
-def parse(raw: str) -> Query:
+def parse(raw: str, *, expand: bool = True) -> Query:
     text = unicodedata.normalize("NFKC", (raw or "")[:QUERY_MAX_LENGTH]).translate(_QUOTES)
     query = Query()
     pending_or = False
     count = 0
+    quoted_terms: list[Term] = []  # "quoted" means exactly these words: never expanded
     for m in _LEXEME.finditer(text):
         negated, quoted, word = m.group(1), m.group(2), m.group(3)
         if word is not None:
@@ -74,6 +115,8 @@ def parse(raw: str) -> Query:
             term = _term(quoted or "", phrase=True)
         if term is None or count >= MAX_TERMS:
             continue
+        if quoted is not None:
+            quoted_terms.append(term)
         count += 1
         if negated:
             query.exclude.append(term)
@@ -83,4 +126,10 @@ def parse(raw: str) -> Query:
             pending_or = False
         else:
             query.groups.append([term])
+    if expand:
+        for group in query.groups:
+            for term in list(group):
+                if any(term is q for q in quoted_terms):
+                    continue
+                group += [t for t in synonyms_of(term) if t not in group]
     return query

@@ -186,8 +186,15 @@ def tokens(text: str) -> list[str]:
     norm = normalize_text(text)
     if not norm:
         return []
-    # pieces never hold a space, so one pass over the joined pieces splits them alike
-    return _WORD.findall(" ".join(_segmenter.get().cut_for_search(norm)))
+    out: list[str] = []
+    for piece in _segmenter.get().cut_for_search(norm):
+        # str.isalnum is exactly what [^\W_] matches, letter by letter: most pieces are one
+        # whole word or one punctuation mark, and only mixed pieces need the expression
+        if piece.isalnum():
+            out.append(piece)
+        elif len(piece) > 1:
+            out += _WORD.findall(piece)
+    return out
 
 
 def segment(text: str) -> str:
