@@ -315,12 +315,10 @@ def _metric_values(row: ComplaintMetric) -> list[Any]:
 
 
 def _clear() -> None:
+    # DELETE, not TRUNCATE: PostgreSQL refuses TRUNCATE while the transaction has pending
+    # deferred foreign-key checks (Django's constraints are DEFERRABLE INITIALLY DEFERRED)
     for model in (CompanyDay, CompanyProblem, ComplaintMetric):
-        if connection.vendor == "postgresql":  # no dead tuples left behind
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)}")
-        else:
-            model.objects.all().delete()
+        model.objects.all().delete()
 
 
 def rebuild(*, stdout: Any = None) -> dict[str, Any]:
