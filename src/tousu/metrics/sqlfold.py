@@ -74,17 +74,17 @@ def fixed_offset(first: date, last: date) -> int | None:
     ``first`` to ``last`` (then local dates and working-day deadlines are plain arithmetic),
     else ``None``."""
     tz = timezone.get_current_timezone()
-    offsets = set()
+    offsets: set[int | None] = set()
     day = first - timedelta(days=1)
     while day <= last + timedelta(days=1):
         for moment in (time(0), time(12)):
-            offset = datetime.combine(day, moment, tzinfo=tz).utcoffset()
-            offsets.add(None if offset is None else int(offset.total_seconds()))
+            delta = datetime.combine(day, moment, tzinfo=tz).utcoffset()
+            offsets.add(None if delta is None else int(delta.total_seconds()))
         day += timedelta(days=1)
         if len(offsets) > 1:
             return None
-    (offset,) = offsets
-    return offset
+    (seconds,) = offsets
+    return seconds
 
 
 def _unsupported_reason() -> str | None:
@@ -121,12 +121,12 @@ class Dialect:
         """The complaint's problem types, distinct and sorted (``sorted(set(types))``)."""
         if self.pg:
             return (
-                "COALESCE((SELECT jsonb_agg(t ORDER BY t) FROM (SELECT DISTINCT"
+                "COALESCE((SELECT jsonb_agg(t ORDER BY t) FROM (SELECT DISTINCT"  # noqa: S608
                 f' value COLLATE "C" AS t FROM jsonb_array_elements_text({col})) AS pt),'
                 " '[]'::jsonb)"
             )
         return (
-            "(SELECT json_group_array(value) FROM (SELECT DISTINCT value"
+            "(SELECT json_group_array(value) FROM (SELECT DISTINCT value"  # noqa: S608
             f" FROM json_each({col}) ORDER BY value))"
         )
 
@@ -146,8 +146,8 @@ class Dialect:
 def _event_bounds() -> tuple[Any, Any, int, int] | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT MIN(created_at), MAX(created_at), MIN(complaint_id), MAX(complaint_id)"
-            f" FROM {_q(ComplaintEvent._meta.db_table)}"  # noqa: S608 (our table name)
+            "SELECT MIN(created_at), MAX(created_at), MIN(complaint_id), MAX(complaint_id)"  # noqa: S608
+            f" FROM {_q(ComplaintEvent._meta.db_table)}"
         )
         row = cursor.fetchone()
     if row is None or row[0] is None:
@@ -209,7 +209,7 @@ def fold_statement(dialect: Dialect) -> str:
     clock = f"({assignment} OR ({transition} AND e.action IN ({_lit(CLOCK_RESTARTS)})))"
     reply = f"(e.action = '{REPLY}' AND e.kind NOT IN ({_lit((SUBMITTED, OVERDUE))}))"
     rated = (
-        f"({transition} AND e.action = '{CONFIRM}' AND EXISTS"
+        f"({transition} AND e.action = '{CONFIRM}' AND EXISTS"  # noqa: S608
         f" (SELECT 1 FROM {rating} r WHERE r.event_id = e.id))"
     )
     completion = f"({transition} AND e.action IN ({_lit((CONFIRM, MEDIATION_SUCCEEDED))}))"
