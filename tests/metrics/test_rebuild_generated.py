@@ -60,3 +60,17 @@ def test_generated_histories_rebuild_to_the_incremental_rows(tmp_path: Path) -> 
     assert rows.filter(overdue=True).exists() and swept["overdue"] > 0
     assert sum(rows.filter(**{f"frt_b{i}": 1}).exists() for i in range(11)) >= 4
     assert ComplaintEvent.objects.filter(action__in=["follow_up", "dispute"]).exists()
+
+
+def test_the_sql_fold_runs_only_where_the_time_zone_offset_is_fixed() -> None:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from tousu.metrics.sqlfold import fixed_offset
+
+    assert fixed_offset(date(2020, 1, 1), date(2026, 12, 31)) == 8 * 3600  # Asia/Shanghai
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        assert fixed_offset(date(2024, 1, 1), date(2024, 2, 1)) == 3600
+        assert fixed_offset(date(2024, 1, 1), date(2024, 12, 31)) is None  # summer time
