@@ -195,7 +195,8 @@ def _frt_buckets() -> list[str]:
 
 
 def fold_statement(dialect: Dialect) -> str:
-    """``INSERT`` the folded ``ComplaintMetric`` rows of complaints with ids in ``[%s, %s)``."""
+    """``INSERT`` the folded ``ComplaintMetric`` rows of complaints with ids in ``[%s, %s)`` (the
+    range given twice)."""
     d = dialect
     event = _q(ComplaintEvent._meta.db_table)
     complaint = _q(Complaint._meta.db_table)
@@ -208,9 +209,10 @@ def fold_statement(dialect: Dialect) -> str:
     )
     clock = f"({assignment} OR ({transition} AND e.action IN ({_lit(CLOCK_RESTARTS)})))"
     reply = f"(e.action = '{REPLY}' AND e.kind NOT IN ({_lit((SUBMITTED, OVERDUE))}))"
-    rated = (
-        f"({transition} AND e.action = '{CONFIRM}' AND EXISTS"  # noqa: S608
-        f" (SELECT 1 FROM {rating} r WHERE r.event_id = e.id))"
+    rated = (  # the last confirmation (a transition) with a Rating row
+        f"(SELECT MAX(r.event_id) FROM {rating} r JOIN {event} x ON x.id = r.event_id"  # noqa: S608
+        f" WHERE r.complaint_id = f.complaint_id AND x.action = '{CONFIRM}'"
+        f" AND x.kind NOT IN ({_lit((SUBMITTED, OVERDUE))}) AND x.to_status <> '')"
     )
     completion = f"({transition} AND e.action IN ({_lit((CONFIRM, MEDIATION_SUCCEEDED))}))"
     columns = [
@@ -251,7 +253,11 @@ def fold_statement(dialect: Dialect) -> str:
         *_frt_buckets(),
     ]
     assert len(columns) == len(values)
-    reply_us, assigned_us = d.epoch_us("rp.created_at"), d.epoch_us("fa.created_at")
+    reply_us, assigned_us = d.epoch_us("l.first_reply_at"), d.epoch_us("l.first_assigned_at")
+
+    def at(event_id: str) -> str:  # an event's time by primary key (an index lookup per row)
+        return f"(SELECT x.created_at FROM {event} x WHERE x.id = {event_id})"  # noqa: S608
+
     return f"""
 WITH ev AS (
     SELECT e.id, e.complaint_id, e.kind,
@@ -259,7 +265,6 @@ WITH ev AS (
         CASE WHEN {completion} THEN e.id END AS completion_id,
         CASE WHEN {transition} AND e.action = '{ACCEPT}' THEN 1 ELSE 0 END AS accepted,
         CASE WHEN {reply} THEN 1 ELSE 0 END AS is_reply,
-        CASE WHEN {rated} THEN e.id END AS rated_id,
         MIN(CASE WHEN {assignment} THEN e.id END) OVER w AS assigned_id,
         MAX(CASE WHEN {clock} THEN e.id END) OVER w AS clock_id
     FROM {event} e
@@ -277,35 +282,37 @@ WITH ev AS (
             AS reply_clock_id,
         MAX(transition_id) AS last_transition_id,
         MAX(completion_id) AS last_completion_id,
-        MAX(CASE WHEN kind = '{OVERDUE}' THEN id END) AS last_overdue_id,
-        MAX(rated_id) AS rated_id
+        MAX(CASE WHEN kind = '{OVERDUE}' THEN id END) AS last_overdue_id
     FROM ev
     GROUP BY complaint_id
+), looked AS MATERIALIZED (
+    SELECT f.*,
+        {at("f.submitted_id")} AS submitted_at,
+        {at("f.assigned_id")} AS first_assigned_at,
+        {at("f.clock_id")} AS clock_started_at,
+        {at("f.reply_id")} AS first_reply_at,
+        {at("f.reply_clock_id")} AS reply_clock_at,
+        {rated} AS rated_id
+    FROM folded f
 ), t AS MATERIALIZED (
-    SELECT f.complaint_id, f.valid, f.last_transition_id, f.last_completion_id,
-        f.last_overdue_id,
+    SELECT l.complaint_id, l.valid, l.last_transition_id, l.last_completion_id,
+        l.last_overdue_id,
         c.company_id, COALESCE(c.brand_id, 0) AS brand_key,
-        {d.local_day("s.created_at")} AS day,
-        fa.created_at AS first_assigned_at,
-        ck.created_at AS clock_started_at,
-        rp.created_at AS first_reply_at,
+        {d.local_day("l.submitted_at")} AS day,
+        l.first_assigned_at, l.clock_started_at, l.first_reply_at,
         {d.problem_types("c.problem_types")} AS problem_types,
-        CASE WHEN rp.id IS NULL THEN NULL
+        CASE WHEN l.first_reply_at IS NULL THEN NULL
              WHEN {reply_us} > {assigned_us} THEN ({reply_us} - {assigned_us}) / {US}
              ELSE 0 END AS frt,
-        CASE WHEN rp.id IS NOT NULL AND {reply_us}
-                  <= {d.epoch_us("rc.created_at")} + sla.shift_days * {86400 * US}
+        CASE WHEN l.first_reply_at IS NOT NULL AND {reply_us}
+                  <= {d.epoch_us("l.reply_clock_at")} + sla.shift_days * {86400 * US}
              THEN 1 ELSE 0 END AS in_sla,
         r.attitude, r.speed, r.satisfaction
-    FROM folded f
-    JOIN {event} s ON s.id = f.submitted_id
-    JOIN {complaint} c ON c.id = f.complaint_id
-    LEFT JOIN {event} fa ON fa.id = f.assigned_id
-    LEFT JOIN {event} ck ON ck.id = f.clock_id
-    LEFT JOIN {event} rp ON rp.id = f.reply_id
-    LEFT JOIN {event} rc ON rc.id = f.reply_clock_id
-    LEFT JOIN {SLA_TABLE} sla ON sla.day = {d.local_day("rc.created_at")}
-    LEFT JOIN {rating} r ON r.event_id = f.rated_id
+    FROM looked l
+    JOIN {complaint} c ON c.id = l.complaint_id AND c.id >= %s AND c.id < %s
+    LEFT JOIN {SLA_TABLE} sla ON sla.day = {d.local_day("l.reply_clock_at")}
+    LEFT JOIN {rating} r ON r.event_id = l.rated_id
+    WHERE l.submitted_at IS NOT NULL
 )
 INSERT INTO {metric} ({", ".join(_q(c) for c in columns)})
 SELECT {", ".join(values)} FROM t
@@ -372,7 +379,7 @@ def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
     statement = fold_statement(dialect)
     with connection.cursor() as cursor:
         for start in range(plan.low_id, plan.high_id + 1, batch):
-            cursor.execute(statement, [start, start + batch])
+            cursor.execute(statement, [start, start + batch] * 2)
         clock.lap("complaints")
         cursor.execute(day_rows_statement())
         clock.lap("day_rows")
