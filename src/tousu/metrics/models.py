@@ -35,6 +35,19 @@ COUNTERS: tuple[str, ...] = (
     "frt_seconds",
     *(f"frt_b{i}" for i in range(FRT_BUCKETS)),
 )
+# the columns of one ComplaintMetric row, in the order both rebuild paths write them
+METRIC_COLUMNS: tuple[str, ...] = (
+    "complaint_id",
+    "company_id",
+    "brand_key",
+    "day",
+    "first_assigned_at",
+    "clock_started_at",
+    "first_reply_at",
+    "overdue",
+    "problem_types",
+    *COUNTERS,
+)
 
 
 class Counters(models.Model):

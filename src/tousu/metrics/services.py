@@ -23,7 +23,7 @@ from tousu.complaints.models import ComplaintEvent, Rating
 
 from . import sqlfold
 from .fold import STATE_FIELDS, Event, State, diff, rating_from_payload, step
-from .models import COUNTERS, CompanyDay, CompanyProblem, ComplaintMetric
+from .models import COUNTERS, METRIC_COLUMNS, CompanyDay, CompanyProblem, ComplaintMetric
 
 Key = tuple[int, int, date]  # company id, brand key, cohort day
 BATCH = 2000
@@ -269,7 +269,7 @@ def refresh(complaint_ids: list[int]) -> None:
 # --- everything from the timelines -------------------------------------------------------
 
 
-def _insert_rows(model: Any, columns: list[str], rows: list[list[Any]]) -> None:
+def _insert_rows(model: Any, columns: tuple[str, ...] | list[str], rows: list[list[Any]]) -> None:
     """``INSERT`` many rows with one prepared statement (the ORM's ``bulk_create`` spends most
     of a rebuild preparing values field by field)."""
     if not rows:
@@ -282,20 +282,6 @@ def _insert_rows(model: Any, columns: list[str], rows: list[list[Any]]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-
-
-METRIC_COLUMNS = [
-    "complaint_id",
-    "company_id",
-    "brand_key",
-    "day",
-    "first_assigned_at",
-    "clock_started_at",
-    "first_reply_at",
-    "overdue",
-    "problem_types",
-    *COUNTERS,
-]
 
 
 def _metric_values(row: ComplaintMetric) -> list[Any]:

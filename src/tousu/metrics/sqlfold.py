@@ -53,7 +53,14 @@ from .fold import (
     SUBMITTED,
     _nth_working_day,
 )
-from .models import COUNTERS, FRT_BOUNDS_HOURS, CompanyDay, CompanyProblem, ComplaintMetric
+from .models import (
+    COUNTERS,
+    FRT_BOUNDS_HOURS,
+    METRIC_COLUMNS,
+    CompanyDay,
+    CompanyProblem,
+    ComplaintMetric,
+)
 
 BATCH_COMPLAINTS = 50_000  # complaint ids per INSERT … SELECT: bounded sort/aggregate memory
 SLA_TABLE = "metrics_rebuild_sla"
@@ -215,18 +222,7 @@ def fold_statement(dialect: Dialect) -> str:
         f" AND x.kind NOT IN ({_lit((SUBMITTED, OVERDUE))}) AND x.to_status <> '')"
     )
     completion = f"({transition} AND e.action IN ({_lit((CONFIRM, MEDIATION_SUCCEEDED))}))"
-    columns = [
-        "complaint_id",
-        "company_id",
-        "brand_key",
-        "day",
-        "first_assigned_at",
-        "clock_started_at",
-        "first_reply_at",
-        "overdue",
-        "problem_types",
-        *COUNTERS,
-    ]
+    columns = list(METRIC_COLUMNS)
     values = [
         "t.complaint_id",
         "t.company_id",
