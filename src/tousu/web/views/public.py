@@ -76,8 +76,7 @@ from tousu.metrics.selectors import (
     valid_counts,
     windows,
 )
-from tousu.privacy.models import REDACTABLE_KINDS
-from tousu.privacy.selectors import public_message, public_text
+from tousu.privacy.selectors import evidence_is_public_kind, public_message, public_text
 
 logger = logging.getLogger(__name__)
 
@@ -380,7 +379,7 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
             "url": reverse("web:evidence_file", args=[complaint.public_number, ev.pk]),
             "is_image": ev.kind == EvidenceKind.IMAGE,
             # a video (which we cannot redact) is shown to the parties and staff only
-            "withheld": not private and ev.kind not in REDACTABLE_KINDS,
+            "withheld": not private and not evidence_is_public_kind(ev),
             "kind": ev.get_kind_display(),
             "n": i,
             "width": ev.width,
@@ -437,7 +436,7 @@ def evidence_file(
     public, otherwise its consumer, the company's merchants and staff. The public gets an image
     or a PDF only as its redacted copy (personal data found by OCR blacked out); until the
     worker has made it, a "processing" 404 — never the original. A video is never public."""
-    from tousu.privacy.selectors import evidence_is_public_kind, public_evidence_file
+    from tousu.privacy.selectors import public_evidence_file
 
     try:
         complaint, private = complaint_get_for_user(_viewer(request), number)
