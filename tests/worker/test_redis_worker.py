@@ -216,14 +216,14 @@ def _wait_for(predicate: Callable[[], bool], timeout: float = 30) -> None:
     raise AssertionError("timed out")
 
 
-def _stop(worker: subprocess.Popen[str]) -> str:
+def _stop(worker: subprocess.Popen[str], log: Path) -> str:
     worker.send_signal(signal.SIGTERM)
     try:
-        out, _ = worker.communicate(timeout=30)
+        worker.wait(timeout=30)
     finally:
         if worker.poll() is None:
             worker.kill()
-    return out
+    return log.read_text("utf-8")
 
 
 @pytest.mark.slow
@@ -236,20 +236,29 @@ def test_two_worker_processes_on_redis_share_the_queue_and_the_schedule(
     assert _count(redis_env, "django_tasks_database_dbtaskresult") == 0  # queued in Redis
     assert _count(redis_env, "engagement_notification") == 0
 
-    workers = [
-        subprocess.Popen(  # noqa: S603
-            [*cli, "worker", "--interval", "0.2"],
-            env=redis_env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    logs = [Path(redis_env["TOUSU_VAR_DIR"]) / f"worker-{k}.log" for k in range(2)]
+    workers = []
+    for log in logs:
+        with log.open("w", encoding="utf-8") as fh:
+            workers.append(
+                subprocess.Popen(  # noqa: S603
+                    [*cli, "worker", "--interval", "0.2"],
+                    env=redis_env,
+                    stdout=fh,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
     try:
         _wait_for(lambda: _count(redis_env, "engagement_notification") == 4, timeout=60)
+        # a worker still starting up (its SIGTERM handler not yet installed) would die of the
+        # signal: stop them only once both have said they are running
+        _wait_for(
+            lambda: all("tasks and periodic jobs" in log.read_text("utf-8") for log in logs),
+            timeout=60,
+        )
     finally:
-        outs = [_stop(worker) for worker in workers]
+        outs = [_stop(worker, log) for worker, log in zip(workers, logs, strict=True)]
     for worker, out in zip(workers, outs, strict=True):
         assert worker.returncode == 0, out
         assert "tasks and periodic jobs" in out, out
