@@ -284,7 +284,7 @@ def test_parties_api_detail_links_every_file(
 def test_merchant_api_detail_links_the_video(
     three_kinds: tuple[Complaint, dict[str, Evidence]], merchant: User
 ) -> None:
-    complaint, evidence = three_kinds
+    complaint, _evidence = three_kinds
     client = Client()
     client.force_login(merchant)
     body = client.get(f"/api/v1/merchant/complaints/{complaint.public_number}").json()
@@ -304,8 +304,14 @@ def test_public_web_page_lists_the_video_without_a_link(
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/complaints/", "/companies/{company}/", "/api/v1/complaints",
-     "/api/v1/complaints/search?q=退款", "/api/v1/companies/{company}"],
+    [
+        "/",
+        "/complaints/",
+        "/companies/{company}/",
+        "/api/v1/complaints",
+        "/api/v1/complaints/search?q=退款",
+        "/api/v1/companies/{company}",
+    ],
 )
 def test_public_lists_link_no_evidence(
     three_kinds: tuple[Complaint, dict[str, Evidence]], path: str
@@ -327,7 +333,7 @@ def test_open_data_links_no_evidence(
 
     from tousu.opendata.export import release_build
 
-    complaint, evidence = three_kinds
+    complaint, _evidence = three_kinds
     settings.OPEN_DATA_DIR = tmp_path / "od"  # type: ignore[attr-defined,operator]
     release = release_build(day=date(2026, 11, 28))
     raw = b"".join(
