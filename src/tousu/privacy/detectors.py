@@ -466,7 +466,8 @@ def _trie_pattern(words: frozenset[str]) -> str:
 
 ROLE_NAME_RE = re.compile("(" + _trie_pattern(_ROLE_WORDS) + r")[:：（(]?([\u4e00-\u9fff]{2,3})")
 _TITLES = _words(
-    "书记 局长 镇长 乡长 县长 市长 区长 主任 院长 校长 所长 队长 科长 处长 厅长 行长 总经理 经理 村长"
+    "书记 局长 镇长 乡长 县长 市长 区长 主任 院长 校长 所长 队长 科长 处长 厅长 行长 "
+    "总经理 经理 村长"
 )
 TITLE_RE = re.compile(
     _trie_pattern(_TITLES | {"副" + t for t in _TITLES} | _words("同志 老师 医生 律师 警官 师傅"))
