@@ -467,7 +467,7 @@ def _trie_pattern(words: frozenset[str]) -> str:
 ROLE_NAME_RE = re.compile("(" + _trie_pattern(_ROLE_WORDS) + r")[:：（(]?([\u4e00-\u9fff]{2,3})")
 _TITLES = _words(
     "书记 局长 镇长 乡长 县长 市长 区长 主任 院长 校长 所长 队长 科长 处长 厅长 行长 "
-    "总经理 经理 村长"
+    "总经理 经理 村长 大队长 中队长 支队长"
 )
 TITLE_RE = re.compile(
     _trie_pattern(_TITLES | {"副" + t for t in _TITLES} | _words("同志 老师 医生 律师 警官 师傅"))
@@ -477,7 +477,7 @@ _BEFORE_NAME = set("向和与给对把被让请找是为由在跟及将叫问称
 # characters that are never part of a given name: function words, places, institutions, titles
 _NOT_GIVEN = set(
     "的了是在和与及或把被让给向对从于为也都就还又再很更最不没无有这那些个们我你他她它您其某该此"
-    "每各市县区镇乡村省局厅处科室所站队部委办院校厂店司公会街路号楼栋元年月日时分秒长记任理师"
+    "每各市县区镇乡村省局厅处科室所站队部委办院校厂店司公会街路号楼栋元年月日时分秒记任师"
     "员工人家里上下中前后左右内外门口们说讲称要想去来到过被让叫问打找给拿帮做干办看等能会可已"
     "着吧吗呢啊呀哦嘛啦吧副总、，。；：！？（）"
     # from the real data: words that follow a role word (村民权益, 出借人强烈, 教师节, 律师费)
@@ -723,6 +723,18 @@ def _is_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _is_common_word(word: str) -> bool:
+    """A dictionary verb, adverb, adjective, pronoun or common noun (批评, 领导, 物业) — not a
+    place or other proper noun (长河, 春华), which given names often are."""
+    import rjieba
+
+    if not rjieba.has_word(word):
+        return False
+    tags = rjieba.tag(word)
+    return len(tags) == 1 and (tags[0][1] in ("n", "vn", "an") or tags[0][1][:1] in "vdacpr")
+
+
+@lru_cache(maxsize=4096)
 def _is_verb(word: str) -> bool:
     """A dictionary verb, adverb, conjunction or preposition (涉嫌, 私自, 虽然)."""
     import rjieba
@@ -744,7 +756,8 @@ def _name_like(name: str) -> bool:
         and name[:2] not in _COMMON_AFTER_ROLE
         and _given_ok(name)
         and not _is_word(name[:2])
-        and not (len(name) == 3 and _is_word(name[1:]))  # 严厉批评院长, 理解领导同志
+        # 严厉批评院长, 理解领导同志, 时任物业经理 (but 春华, 长河 are given names)
+        and not (len(name) == 3 and _is_common_word(name[1:]))
     )
 
 
@@ -789,10 +802,10 @@ def names_no_marker(norm: str, add: Callable[[tuple[int, int, str]], None]) -> N
                 continue  # 向王市长, 找张经理: a word, a surname and a title
             if start > 0 and _is_han(norm[start - 1]) and norm[start - 1] not in _BEFORE_NAME:
                 continue  # the end of a longer word (班主任张老师, 教师节老师)
+        if raw[0] in _BEFORE_NAME and raw[1] in _SURNAMES:
+            continue  # 对于毛警官: a word, a surname and a title
         if raw[0] not in _SURNAMES or not _name_like(raw):
             continue
-        if len(raw) == 2 and raw[1] in _SURNAMES:
-            continue  # 对于毛警官, 同时毛警官: the surname may be the second character
         found.append((start, raw))
     names: set[str] = set()
     for start, name in found:
