@@ -181,6 +181,7 @@ def test_lookalikes_from_the_real_data_are_left_alone(text: str) -> None:
         ("向汪海书记反映", [(d.NAME, "汪海")]),
         ("由侯丽华副局长牵头", [(d.NAME, "侯丽华")]),
         ("经理吴德明涉嫌挪用", [(d.NAME, "吴德明")]),  # the name ends before a verb (涉嫌)
+        ("我叫苏月华，女，1970年出生", [(d.NAME, "苏月华")]),  # 月 in a given name
         ("购买了枫丹丽舍8栋1603的房子", [(d.ADDRESS, "枫丹丽舍8栋1603")]),
         ("我租住在3栋2单元", [(d.ADDRESS, "3栋2单元")]),
         ("家住石门镇青石板127号", [(d.ADDRESS, "青石板127号")]),

@@ -329,7 +329,8 @@ _COMPOUND_SURNAMES = [
     "西门",
 ]
 # a name ends before these (what usually follows a name after a marker)
-_NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年月日住号家向和与及已也就都说因")
+# (月 is not one: it is common in given names, 文月英, and dates are written with digits)
+_NAME_STOP = set("电手身地性联的在于是今男女先，。、,.;；:：（(年日住号家向和与及已也就都说因")
 # characters that end a name when they would be its third (于帅一直…, 李明说…)
 _NAME_STOP_LATE = set("一说称要把被让给对还又再曾将")
 _NAME_STOP_WORDS: tuple[str, ...] = ("先生", "女士", "同学", "老师", "师傅", "经理", "客服")
