@@ -10,6 +10,9 @@ Labels live in bench/labels/:
   黑猫 and 12365auto complaints), labelled by hand (see docs/privacy.md for the rules);
 - privacy_heldout.jsonl: 105 more TipDM snippets drawn and labelled after the detectors had been
   tuned on the two sets above (the figure to trust for new text);
+- privacy_fresh.jsonl, privacy_fresh2.jsonl: two samples of whole real texts (offsets only, the
+  texts are read from ../shared/data; scripts/privacy_fresh.py); the second was labelled before
+  the detectors were changed for it (its misses: --errors-second);
 - privacy_variants.jsonl: generated snippets (seeded, written by --write-variants) that put
   personal data in the forms people type (spaces, dashes, +86, full-width digits, Traditional
   characters) and the things that must not be masked (hotlines, amounts, dates, complaint
