@@ -2,6 +2,7 @@
 """The fresh held-out sample of real texts for the text PII detectors (issue 5, gap a).
 
     .venv/bin/python scripts/privacy_fresh.py --draw      # (re)draw the sample → var/fresh_sample.jsonl
+    .venv/bin/python scripts/privacy_fresh.py --draw --second  # the second sample → var/fresh2_sample.jsonl
     .venv/bin/python scripts/privacy_eval.py              # evaluates it with the other sets
 
 The sample is drawn from ../shared/data with a fixed seed, whole texts of at most 400 characters
@@ -31,6 +32,8 @@ DATA = ROOT.parent / "shared" / "data"
 if not DATA.exists():
     DATA = Path("/work/shared/data")
 SEED = 20261130
+# the second held-out sample (issue 5, third review): another seed, disjoint from the first too
+SEED2 = 20261201
 MAX_CHARS = 400
 # independent of the detectors: any digit run of 5+, or a word that announces personal data
 CANDIDATE = re.compile(
@@ -104,21 +107,30 @@ def texts_by_key() -> dict[tuple[str, str], str]:
     return {(s, rid): text for s in SOURCES for rid, text in records(s)}
 
 
-def _earlier_chunks() -> set[str]:
+def _earlier_chunks(second: bool = False) -> set[str]:
     chunks: set[str] = set()
+    snippets = []
     for name in ("privacy_real.jsonl", "privacy_heldout.jsonl"):
         for line in (LABELS / name).read_text(encoding="utf-8").splitlines():
-            snippet = norm(json.loads(line)["text"])
-            chunks.update(snippet[i : i + 15] for i in range(max(1, len(snippet) - 14)))
+            snippets.append(norm(json.loads(line)["text"]))
+    if second:  # the second sample shares nothing with the first either
+        texts = texts_by_key()
+        for line in (LABELS / "privacy_fresh.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            snippets.append(texts[(row["source"], row["record"])])
+    for snippet in snippets:
+        chunks.update(snippet[i : i + 15] for i in range(max(1, len(snippet) - 14)))
     return chunks
 
 
-def draw() -> list[dict[str, object]]:
-    rng = random.Random(SEED)
-    earlier = _earlier_chunks()
+def draw(second: bool = False) -> list[dict[str, object]]:
+    rng = random.Random(SEED2 if second else SEED)
+    earlier = _earlier_chunks(second)
     seen_texts: set[str] = set()
     out: list[dict[str, object]] = []
     for source, (_path, _id, _col, n) in SOURCES.items():
+        if second and source == "tipdm-votes":
+            n += 10  # the 黑猫 files have fewer short texts left that share nothing with the first
         pool = []
         for rid, text in records(source):
             if not text or len(text) > MAX_CHARS or text in seen_texts:
@@ -139,14 +151,15 @@ def draw() -> list[dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--draw", action="store_true")
+    parser.add_argument("--second", action="store_true", help="the second held-out sample")
     args = parser.parse_args()
     if not available():
         print(f"skipped: the real data is not at {DATA}")
         return
     if args.draw:
-        rows = draw()
+        rows = draw(args.second)
         texts = texts_by_key()
-        out = ROOT / "var" / "fresh_sample.jsonl"
+        out = ROOT / "var" / ("fresh2_sample.jsonl" if args.second else "fresh_sample.jsonl")
         out.parent.mkdir(exist_ok=True)
         with out.open("w", encoding="utf-8") as fh:
             for i, row in enumerate(rows):

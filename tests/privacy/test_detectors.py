@@ -162,3 +162,72 @@ def test_forms_found_in_the_real_data(text: str, expected: list[tuple[str, str]]
 )
 def test_lookalikes_from_the_real_data_are_left_alone(text: str) -> None:
     assert detect(text) == [], kinds(text)
+
+
+# names without a marker word and addresses without a road or compound word (issue 5); invented
+# examples in the forms the real data showed, not its texts
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我父亲郑立群在工地干活", [(d.NAME, "郑立群")]),
+        ("包工头宋建波拖欠工资，宋建波一直不接电话", [(d.NAME, "宋建波"), (d.NAME, "宋建波")]),
+        ("学校教师范秀琴上课时", [(d.NAME, "范秀琴")]),
+        ("村书记卢长河、会计潘小燕", [(d.NAME, "卢长河"), (d.NAME, "潘小燕")]),
+        (
+            "股东：韦国梁、严春华、葛志远",
+            [(d.NAME, "韦国梁"), (d.NAME, "严春华"), (d.NAME, "葛志远")],
+        ),
+        ("请邵文斌同志尽快处理", [(d.NAME, "邵文斌")]),
+        ("向汪海书记反映", [(d.NAME, "汪海")]),
+        ("由侯丽华副局长牵头", [(d.NAME, "侯丽华")]),
+        ("经理吴德明涉嫌挪用", [(d.NAME, "吴德明")]),  # the name ends before a verb (涉嫌)
+        ("我叫苏月华，女，1970年出生", [(d.NAME, "苏月华")]),  # 月 in a given name
+        ("购买了枫丹丽舍8栋1603的房子", [(d.ADDRESS, "枫丹丽舍8栋1603")]),
+        ("我租住在3栋2单元", [(d.ADDRESS, "3栋2单元")]),
+        ("家住石门镇青石板127号", [(d.ADDRESS, "青石板127号")]),
+        ("门店在芙蓉中路二段88号", [(d.ADDRESS, "芙蓉中路二段88号")]),
+        (
+            "如有疑问请拨打咨询电话：5521873或者5521874",
+            [(d.LANDLINE, "5521873"), (d.LANDLINE, "5521874")],
+        ),
+        ("车牌湘a12345的车", [(d.PLATE, "湘a12345")]),
+    ],
+)
+def test_names_without_a_marker_and_bare_addresses(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "教师节快到了，老师宿舍漏水",  # a role word inside a longer word
+        "居民楼里开饭店",
+        "开发商那边一直拖延，开发商强硬拒绝",
+        "律师费成本太高",
+        "市委书记在百忙之中",
+        "尊敬的胡书记：您好",  # a surname with a title
+        "向王市长反映情况",
+        "平江县梅田湖镇长福村大堤",  # a place before a title
+        "村民权益受到侵害，出借人强烈反对",
+        "小区8栋600多户业主",  # a count of homes
+        "3栋105m2户型",  # a floor area
+        "10栋2单元2018年10月漏水",  # a year after the unit, no room number
+    ],
+)
+def test_role_and_title_lookalikes_are_left_alone(text: str) -> None:
+    assert detect(text) == [], kinds(text)
+
+
+def test_hotlines_after_a_phone_word_are_left_alone() -> None:
+    assert detect("热线12345、96119都打过，拨打4008208820也没用") == []
+
+
+def test_traditional_names_and_addresses_work_as_well_as_simplified() -> None:
+    simplified = "我父亲郑立群住在枫丹丽舍8栋1603，包工头宋建波拖欠工资，请邵文斌同志处理"
+    traditional = "我父親鄭立群住在楓丹麗舍8棟1603，包工頭宋建波拖欠工資，請邵文斌同志處理"
+    assert [(s.kind, s.start, s.end) for s in detect(simplified)] == [
+        (s.kind, s.start, s.end) for s in detect(traditional)
+    ]
+    assert redact(traditional) == "我父親鄭**住在****，包工頭宋**拖欠工資，請邵**同志處理"
