@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/privacy_fresh.py --draw      # (re)draw the sample → var/fresh_sample.jsonl
     .venv/bin/python scripts/privacy_fresh.py --draw --second  # the second sample → var/fresh2_sample.jsonl
+    .venv/bin/python scripts/privacy_fresh.py --draw --third   # the third sample → var/fresh3_sample.jsonl
     .venv/bin/python scripts/privacy_eval.py              # evaluates it with the other sets
 
 The sample is drawn from ../shared/data with a fixed seed, whole texts of at most 400 characters
@@ -34,6 +35,10 @@ if not DATA.exists():
 SEED = 20261130
 # the second held-out sample (issue 5, third review): another seed, disjoint from the first too
 SEED2 = 20261201
+# the third held-out sample (issue 5, fourth round): disjoint from the first two as well
+SEED3 = 20261202
+# the third sample: the 黑猫 files (169 records) are used up by the first two
+THIRD_EXTRA = {"tipdm-votes": 25, "tipdm-test": 10, "tipdm-replies": 10, "car-12365auto": 10}
 MAX_CHARS = 400
 # independent of the detectors: any digit run of 5+, or a word that announces personal data
 CANDIDATE = re.compile(
@@ -107,30 +112,34 @@ def texts_by_key() -> dict[tuple[str, str], str]:
     return {(s, rid): text for s in SOURCES for rid, text in records(s)}
 
 
-def _earlier_chunks(second: bool = False) -> set[str]:
+def _earlier_chunks(second: bool = False, third: bool = False) -> set[str]:
     chunks: set[str] = set()
     snippets = []
     for name in ("privacy_real.jsonl", "privacy_heldout.jsonl"):
         for line in (LABELS / name).read_text(encoding="utf-8").splitlines():
             snippets.append(norm(json.loads(line)["text"]))
-    if second:  # the second sample shares nothing with the first either
+    if second or third:  # a later sample shares nothing with the earlier ones either
         texts = texts_by_key()
-        for line in (LABELS / "privacy_fresh.jsonl").read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            snippets.append(texts[(row["source"], row["record"])])
+        names = ["privacy_fresh.jsonl"] + (["privacy_fresh2.jsonl"] if third else [])
+        for name in names:
+            for line in (LABELS / name).read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                snippets.append(texts[(row["source"], row["record"])])
     for snippet in snippets:
         chunks.update(snippet[i : i + 15] for i in range(max(1, len(snippet) - 14)))
     return chunks
 
 
-def draw(second: bool = False) -> list[dict[str, object]]:
-    rng = random.Random(SEED2 if second else SEED)
-    earlier = _earlier_chunks(second)
+def draw(second: bool = False, third: bool = False) -> list[dict[str, object]]:
+    rng = random.Random(SEED3 if third else SEED2 if second else SEED)
+    earlier = _earlier_chunks(second, third)
     seen_texts: set[str] = set()
     out: list[dict[str, object]] = []
     for source, (_path, _id, _col, n) in SOURCES.items():
-        if second and source == "tipdm-votes":
+        if (second or third) and source == "tipdm-votes":
             n += 10  # the 黑猫 files have fewer short texts left that share nothing with the first
+        if third:  # the two 黑猫 files have no short text left: their 65 go to the other sources
+            n += THIRD_EXTRA.get(source, 0)
         pool = []
         for rid, text in records(source):
             if not text or len(text) > MAX_CHARS or text in seen_texts:
@@ -152,14 +161,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--draw", action="store_true")
     parser.add_argument("--second", action="store_true", help="the second held-out sample")
+    parser.add_argument("--third", action="store_true", help="the third held-out sample")
     args = parser.parse_args()
     if not available():
         print(f"skipped: the real data is not at {DATA}")
         return
     if args.draw:
-        rows = draw(args.second)
+        rows = draw(args.second, args.third)
         texts = texts_by_key()
-        out = ROOT / "var" / ("fresh2_sample.jsonl" if args.second else "fresh_sample.jsonl")
+        name = "fresh3" if args.third else "fresh2" if args.second else "fresh"
+        out = ROOT / "var" / f"{name}_sample.jsonl"
         out.parent.mkdir(exist_ok=True)
         with out.open("w", encoding="utf-8") as fh:
             for i, row in enumerate(rows):
