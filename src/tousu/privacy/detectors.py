@@ -305,7 +305,7 @@ _SURNAMES = frozenset(
     "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟"
     "冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来"
     "扈晁芮普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
-    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭"
+    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭呙"
 )
 _COMPOUND_SURNAMES = [
     "欧阳",
@@ -780,10 +780,101 @@ def _before_titles(norm: str) -> list[tuple[int, str]]:
     return out
 
 
+# --- names the part-of-speech tagger finds (issue 5, fourth round): jieba's HMM tags a word it
+# does not know as a person's name (``nr``) when its characters look like one (王谦一, 曹辉黎,
+# 龚仿). Alone that is far too loose (it tags 幼儿园, 楚府, 王府井 ``nr``), so a tagged word is
+# kept only when it is not a word of the dictionary, starts with a common surname, passes the
+# checks of a name after a role word, and is not followed by what ends a place, an estate or a
+# company (梅溪湖, 荣盛花园, 凯乐国际城).
+_PLACE_AFTER = re.compile(
+    r"小区|花园|公司|集团|大道|社区|广场|大厦|中学|小学|学校|学院|大学|医院|公寓|家园|新村|新城|"
+    r"国际|置业|地产|房产|物业|科技|实业|有限|酒店|宾馆|银行|商场|超市|市场|中心|工业|电器|汽车|"
+    r"[路街巷村镇乡区县市省州湖山江河桥港湾园苑府城庄岭冲塘坪洲岛坡寺庙堂阁楼栋号组队线站厂店咀"
+    r"局所院委办部科处室馆场墅居坊庭郡苑里口门堤垸圩井田溪]"
+)
+# a name's last characters that are really the start of the next word (孙奇亚到现场)
+_TAG_TRAIL = _NOT_GIVEN | _NAME_STOP | _NAME_STOP_LATE | {"至"}
+# characters that end estate and place names, not given names (华庭, 林溪苑, 羊思坡)
+_PLACE_END = set("苑庭园府湾郡城阁墅轩坡岭冲塘垸圩镇乡村县区市省州线滩居咀营")
+# characters of a tagged word that no given name has (满叔, 花卡, 班累, 安监, 石墩)
+_TAGGED_NOT_GIVEN = set("累卡监叔伯姨婶舅姑爷奶哥姐弟妹嫂墩足")
+# nouns after a tagged word that still let it be a name (胡华衡书记, 王冬孟身故); any other
+# noun of two characters or more after it makes it a brand, a place or a company (荣盛花语馨苑,
+# 路虎极光, 龙骧巴士, 景朝产业)
+_NOUNS_AFTER_NAME = (
+    _ROLE_WORDS
+    | _TITLES
+    | _words(
+        "同志 先生 女士 老师 师傅 同学 本人 夫妇 夫妻 母子 母女 父子 父女 一家 家属 家人 身故 "
+        "去世 逝世 死亡 名下 户口 电话 手机 身份证 本人 账户 个人 老人 老板 之母 之父 之妻"
+    )
+)
+
+
+# words the tagger takes for names that are brands or common words the dictionary lacks
+_NOT_TAGGED_NAMES = _words(
+    "普惠 官宣 官微 师德 权健 花植 左拐 安卓 路虎 武广 平峰 荣威 智尊 欧歌 辛巴 海服康 莫林 白狼"
+)
+# a surname character that is the data sets' stand-in for the province (楚府, 楚雅, 楚味, 商楚)
+_TAGGED_RARE = set("楚路") | _RARE_START
+
+
+def _noun_after_ok(tags: list[tuple[str, str]], i: int) -> bool:
+    """The word after the ``i``-th tagged word does not make it part of a longer name."""
+    if i + 1 >= len(tags):
+        return True
+    word, tag = tags[i + 1]
+    return not tag.startswith("n") or len(word) < 2 or word in _NOUNS_AFTER_NAME
+
+
+def _tagged_names(norm: str) -> list[tuple[int, str]]:
+    """Person names the jieba tagger (``rjieba.tag``, HMM on) marks ``nr`` among the words it
+    does not know, filtered for precision (see ``_PLACE_AFTER``)."""
+    import rjieba
+
+    out: list[tuple[int, str]] = []
+    pos = 0
+    tags = rjieba.tag(norm)
+    for i, (word, tag) in enumerate(tags):
+        start = norm.find(word, pos)
+        if start < 0:  # the tagger changed the text (it should not): stop looking
+            break
+        pos = start + len(word)
+        if tag not in ("nr", "nrfg") or not 2 <= len(word) <= 5 or rjieba.has_word(word):
+            continue
+        name = word
+        while len(name) > 2 and name[-1] in _TAG_TRAIL:
+            name = name[:-1]
+        if len(name) > (4 if name[:2] in _COMPOUND_SURNAMES else 3):
+            continue
+        if name[0] not in _SURNAMES and name[:2] not in _COMPOUND_SURNAMES:
+            continue
+        if name[0] in _TAGGED_RARE or "楚" in name or name in _NOT_TAGGED_NAMES:
+            continue
+        if any(ch in _TAGGED_NOT_GIVEN for ch in name[1:]):
+            continue
+        end = start + len(name)
+        before = norm[start - 1] if start else ""
+        if (
+            name[-1] in _PLACE_END
+            or _PLACE_AFTER.match(norm, end)
+            or (name == word and not _noun_after_ok(tags, i))
+            or (before and _is_han(before) and _is_word(before + name[0]))  # 这张卡, 一路
+            or (name[0] == "于" and before and _is_han(before))  # 造福于民, 毕业于西地省
+            or (before and before in "这那一两几每哪此该")  # 这张卡, 一位
+            or (norm.startswith("至", end) and not norm.startswith("至今", end))  # 马营至沿江
+            or not _name_like(name)
+        ):
+            continue
+        out.append((start, name))
+    return out
+
+
 def names_no_marker(norm: str, add: Callable[[tuple[int, int, str]], None]) -> None:
-    """Names with no marker word before them (see ``ROLE_NAME_RE``, ``TITLE_RE``), the
-    names listed after them, and every other occurrence of a name found in the text."""
-    found: list[tuple[int, str]] = []
+    """Names with no marker word before them (see ``ROLE_NAME_RE``, ``TITLE_RE``), the names
+    the tagger finds (``_tagged_names``), the names listed after them, and every other
+    occurrence of a name found in the text."""
+    found: list[tuple[int, str]] = _tagged_names(norm)
     for m in ROLE_NAME_RE.finditer(norm):
         role, raw = m.group(1), m.group(2)
         if role == "书记" and m.start() > 0 and norm[m.start() - 1] in "村省市县区镇乡党团":
