@@ -813,10 +813,31 @@ _NOUNS_AFTER_NAME = (
 
 # words the tagger takes for names that are brands or common words the dictionary lacks
 _NOT_TAGGED_NAMES = _words(
-    "普惠 官宣 官微 师德 权健 花植 左拐 安卓 路虎 武广 平峰 荣威 智尊 欧歌 辛巴 海服康 莫林 白狼"
+    "普惠 官宣 官微 师德 权健 花植 左拐 安卓 路虎 武广 平峰 荣威 智尊 欧歌 辛巴 海服康 莫林 白狼 "
+    "尚德 利保 施策 文综 易贷 严萧 何荣 强拉强"
 )
 # a surname character that is the data sets' stand-in for the province (楚府, 楚雅, 楚味, 商楚)
 _TAGGED_RARE = set("楚路") | _RARE_START
+
+
+# a company, shop or school named like a person, a few words later (富惠天下商务有限公司,
+# 周楠中学, 展星投资): checked at every occurrence of a tagged name
+_COMPANY_AFTER = re.compile(
+    r"[^\W\d_A-Za-z的了是在和与及或把被让给向对从于为也都就还又再很更最不没无有这那些个们我你他她它您其某该此说]{0,4}"
+    r"(?:有限|公司|集团|投资|商务|科技|实业|置业|地产|酒店|宾馆|中学|小学|学校|机构|医院|诊所|门店|"
+    r"商行|车行|超市|商城|[(（]?精选)"
+)
+# the single character the tagger leaves after a two-character name (刘斌|云, 吴梅|红, 龚仿|佑)
+_TAIL_TAGS = ("nr", "ns", "zg", "ng", "a", "nrt")
+
+
+def _company_named(norm: str, name: str) -> bool:
+    pos = norm.find(name)
+    while pos >= 0:
+        if _COMPANY_AFTER.match(norm, pos + len(name)):
+            return True
+        pos = norm.find(name, pos + len(name))
+    return False
 
 
 def _noun_after_ok(tags: list[tuple[str, str]], i: int) -> bool:
@@ -847,6 +868,19 @@ def _tagged_names(norm: str) -> list[tuple[int, str]]:
             name = name[:-1]
         if len(name) > (4 if name[:2] in _COMPOUND_SURNAMES else 3):
             continue
+        last = i  # the index of the name's last word in ``tags``
+        if len(name) == 2 == len(word) and i + 1 < len(tags):
+            nxt, nxt_tag = tags[i + 1]
+            if (
+                len(nxt) == 1
+                and nxt_tag in _TAIL_TAGS
+                and _is_han(nxt)
+                and nxt not in _TAG_TRAIL
+                and nxt not in _PLACE_END
+                and not _PLACE_AFTER.match(nxt)
+            ):
+                name = word = word + nxt  # 刘斌云, 吴梅红, 卢鸣鸿
+                last = i + 1
         if name[0] not in _SURNAMES and name[:2] not in _COMPOUND_SURNAMES:
             continue
         if name[0] in _TAGGED_RARE or "楚" in name or name in _NOT_TAGGED_NAMES:
@@ -858,12 +892,14 @@ def _tagged_names(norm: str) -> list[tuple[int, str]]:
         if (
             name[-1] in _PLACE_END
             or _PLACE_AFTER.match(norm, end)
-            or (name == word and not _noun_after_ok(tags, i))
+            or (name == word and not _noun_after_ok(tags, last))
             or (before and _is_han(before) and _is_word(before + name[0]))  # 这张卡, 一路
             or (name[0] == "于" and before and _is_han(before))  # 造福于民, 毕业于西地省
             or (before and before in "这那一两几每哪此该")  # 这张卡, 一位
             or (norm.startswith("至", end) and not norm.startswith("至今", end))  # 马营至沿江
+            or norm[end : end + 1] in ("[", "〔", "【")  # a document number (宁纪通[2018]13号)
             or not _name_like(name)
+            or _company_named(norm, name)
         ):
             continue
         out.append((start, name))
