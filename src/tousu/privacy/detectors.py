@@ -795,9 +795,9 @@ _PLACE_AFTER = re.compile(
 # a name's last characters that are really the start of the next word (孙奇亚到现场)
 _TAG_TRAIL = _NOT_GIVEN | _NAME_STOP | _NAME_STOP_LATE | {"至"}
 # characters that end estate and place names, not given names (华庭, 林溪苑, 羊思坡)
-_PLACE_END = set("苑庭园府湾郡城阁墅轩坡岭冲塘垸圩镇乡村县区市省州线滩居咀营")
+_PLACE_END = set("苑庭园府湾郡城阁墅轩坡岭冲塘垸圩镇乡村县区市省州线滩居咀营邸坪")
 # characters of a tagged word that no given name has (满叔, 花卡, 班累, 安监, 石墩)
-_TAGGED_NOT_GIVEN = set("累卡监叔伯姨婶舅姑爷奶哥姐弟妹嫂墩足")
+_TAGGED_NOT_GIVEN = set("累卡监叔伯姨婶舅姑爷奶哥姐弟妹嫂墩足佰仟拾苑庭园府郡墅邸")
 # nouns after a tagged word that still let it be a name (胡华衡书记, 王冬孟身故); any other
 # noun of two characters or more after it makes it a brand, a place or a company (荣盛花语馨苑,
 # 路虎极光, 龙骧巴士, 景朝产业)
@@ -814,10 +814,13 @@ _NOUNS_AFTER_NAME = (
 # words the tagger takes for names that are brands or common words the dictionary lacks
 _NOT_TAGGED_NAMES = _words(
     "普惠 官宣 官微 师德 权健 花植 左拐 安卓 路虎 武广 平峰 荣威 智尊 欧歌 辛巴 海服康 莫林 白狼 "
-    "尚德 利保 施策 文综 易贷 严萧 何荣 强拉强"
+    "尚德 利保 施策 文综 易贷 严萧 何荣 强拉强 何存 何在 喻晓 封尘 周张 叶黄 叶盛 侯违 宁韶 "
+    "苏修 艾弗瑞 荣盛 龙骧 马嘴 黄星 岳临 方瑞"
 )
 # a surname character that is the data sets' stand-in for the province (楚府, 楚雅, 楚味, 商楚)
-_TAGGED_RARE = set("楚路") | _RARE_START
+# (南迁, 原波丝猫, 商转公, 官威, 玖富普惠: surnames that start other words far more often)
+# (金茂悦, 金鹰, 谷云邸, 麻田, 花桥, 阿布, 麦潮: estates, brands and places)
+_TAGGED_RARE = set("楚路南原商官富金谷麻花阿麦惠") | _RARE_START
 
 
 # a company, shop or school named like a person, a few words later (富惠天下商务有限公司,
