@@ -10,9 +10,10 @@ Labels live in bench/labels/:
   黑猫 and 12365auto complaints), labelled by hand (see docs/privacy.md for the rules);
 - privacy_heldout.jsonl: 105 more TipDM snippets drawn and labelled after the detectors had been
   tuned on the two sets above (the figure to trust for new text);
-- privacy_fresh.jsonl, privacy_fresh2.jsonl: two samples of whole real texts (offsets only, the
-  texts are read from ../shared/data; scripts/privacy_fresh.py); the second was labelled before
-  the detectors were changed for it (its misses: --errors-second);
+- privacy_fresh.jsonl, privacy_fresh2.jsonl, privacy_fresh3.jsonl: three samples of whole real
+  texts (offsets only, the texts are read from ../shared/data; scripts/privacy_fresh.py); the
+  second and the third were labelled before the detectors were changed for them (their misses:
+  --errors-second, --errors-third);
 - privacy_variants.jsonl: generated snippets (seeded, written by --write-variants) that put
   personal data in the forms people type (spaces, dashes, +86, full-width digits, Traditional
   characters) and the things that must not be masked (hotlines, amounts, dates, complaint
@@ -461,6 +462,7 @@ def main() -> None:
     parser.add_argument("--write-variants", action="store_true")
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--errors-second", action="store_true", help="misses of the second sample")
+    parser.add_argument("--errors-third", action="store_true", help="misses of the third sample")
     parser.add_argument("--no-cost", action="store_true", help="skip the timing")
     args = parser.parse_args()
     if args.write_variants:
@@ -494,6 +496,9 @@ def main() -> None:
     # the second sample (seed 20261201), labelled before the detectors were changed for it: its
     # misses are printed only on request, so that tuning does not look at them by accident
     evaluate_fresh(args.errors_second, "privacy_fresh2.jsonl", "second held-out")
+    # the third sample (seed 20261202, issue 5 fourth round), labelled before the tagged-name
+    # rule ran on it: its misses are printed only on request
+    evaluate_fresh(args.errors_third, "privacy_fresh3.jsonl", "third held-out")
     if args.no_cost:
         return
     texts = complaint_texts()
