@@ -294,3 +294,28 @@ def test_tagged_names_are_the_same_in_traditional_and_simplified() -> None:
         (s.kind, s.start, s.end) for s in detect(traditional)
     ]
     assert redact(traditional) == "鎮政府王**、孫**到現場，曹**未將款項退還，父親劉**已去世"
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("我是A市A6区中粮鸿云10栋业主", "中粮鸿云10栋"),
+        ("你好，我是光蓝雍景阁2栋的业主", "光蓝雍景阁2栋"),
+        ("购买了金科时代三期2栋的公寓", "金科时代三期2栋"),
+    ],
+)
+def test_a_named_compounds_building_that_someone_lives_in(text: str, address: str) -> None:
+    assert (d.ADDRESS, address) in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "筹备组安排14个人对小区7栋业主进行扫楼投票",  # no compound named
+        "车棚紧贴21栋住户出入通道",  # a function word, not a compound
+        "我们还有3栋房屋共用一个厕所",
+        "小区共7栋，业主很多",  # a count
+    ],
+)
+def test_buildings_of_no_named_compound_are_left_alone(text: str) -> None:
+    assert [s for s in detect(text) if s.kind == d.ADDRESS] == [], kinds(text)

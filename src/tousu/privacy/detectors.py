@@ -579,6 +579,13 @@ ADDRESS_ROOM_RE = re.compile(
     r"(?:\d{1,2}单元[ \-]?(?:\d{3,4}(?:室|房|号)?)?|\d{3,4}(?:室|房|号)?)"
     r"(?![\d.年月多户余平㎡mM])"  # not 8栋600多户, 3栋105m2, 2单元2018年
 )
+_COMPOUND_STOP = set("且对把被给从向往和与及或这那些各每该其紧贴靠临近旁边等所们还有")
+# what names no particular compound (小区7栋业主)
+_GENERIC_COMPOUND = _words("小区 社区 本小区 该小区 新区 老区 片区")
+ADDRESS_BUILDING_RE = re.compile(
+    _BLOCK + r"?" + _BNUM + r"(?:栋|幢|号楼)"
+    r"(?=的?(?:业主|住户|居民|住宅|公寓|商铺|门面|房子|房屋|户型|[一二两三四]居室))"
+)
 ADDRESS_HOUSE_RE = re.compile(
     r"(?:镇|乡|村|街道)(" + _HAN + r"{2,5}?\d{1,4}号)(?![线令文\d])"
     r"|([一二三四五六七八九十东西南北中]段\d{1,4}号)(?![线令文\d])"
@@ -672,6 +679,22 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
                 n = _han_before(norm, m.start(), 8)  # the compound's name (荷塘月色6栋1504)
                 start = m.start() - (n if n >= 2 else 0)
                 while norm[start] in "省市县区镇":  # the end of the district (A3区钰龙佳园…)
+                    start += 1
+                add((start, m.end(), ADDRESS))
+            # a named compound's building that someone lives in or owns, with no room number
+            # (中粮鸿云10栋业主, 光蓝雍景阁2栋的业主, 金科时代三期2栋的公寓)
+            for m in ADDRESS_BUILDING_RE.finditer(norm, lo, unit.end() + 8):
+                n = _han_before(norm, m.start(), 8)
+                # the compound's name stops at a function word (且紧贴21栋, 对小区7栋)
+                while n and norm[m.start() - n] in _COMPOUND_STOP:
+                    n -= 1
+                compound = norm[m.start() - n : m.start()]
+                if n < 2 or compound in _GENERIC_COMPOUND:
+                    continue
+                if any(ch in _COMPOUND_STOP for ch in compound):
+                    continue
+                start = m.start() - n
+                while norm[start] in "省市县区镇":
                     start += 1
                 add((start, m.end(), ADDRESS))
         if "号" in norm:
