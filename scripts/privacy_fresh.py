@@ -4,6 +4,7 @@
     .venv/bin/python scripts/privacy_fresh.py --draw      # (re)draw the sample → var/fresh_sample.jsonl
     .venv/bin/python scripts/privacy_fresh.py --draw --second  # the second sample → var/fresh2_sample.jsonl
     .venv/bin/python scripts/privacy_fresh.py --draw --third   # the third sample → var/fresh3_sample.jsonl
+    .venv/bin/python scripts/privacy_fresh.py --contacts       # reviews with numbers → var/contacts_sample.jsonl
     .venv/bin/python scripts/privacy_eval.py              # evaluates it with the other sets
 
 The sample is drawn from ../shared/data with a fixed seed, whole texts of at most 400 characters
@@ -82,6 +83,19 @@ SOURCES: dict[str, tuple[str, str | None, str, int]] = {
 }
 
 
+# real-data figures for contact numbers (issue 5, fourth round): the complaint sources have them
+# blanked or masked, the review corpora do not. Every review (deduplicated, ≤ 400 characters)
+# with a contact word or @ and a digit run of 5+ or @, read and labelled by hand.
+CONTACT_SOURCES: dict[str, tuple[str, str]] = {
+    "review-shopping": ("zh-reviews-chinesenlpcorpus/online_shopping_10_cats.csv", "review"),
+    "review-waimai": ("zh-reviews-chinesenlpcorpus/waimai_10k.csv", "review"),
+    "review-hotel": ("zh-reviews-chinesenlpcorpus/ChnSentiCorp_htl_all.csv", "review"),
+}
+CONTACT_CANDIDATE = re.compile(
+    r"(?<!\d)\d{7,}|@|[Qq]{2}|扣扣|微信|[Vv][Xx]|手机|电话|tel|Tel|TEL|身份证|卡号"
+)
+
+
 def norm(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
@@ -104,12 +118,38 @@ def records(source: str) -> Iterator[tuple[str, str]]:
             yield (str(row[id_col]) if id_col else f"row{n}"), norm(row[text_col])
 
 
+def contact_records(source: str) -> Iterator[tuple[str, str]]:
+    """(row number, text) of one review file, in file order."""
+    path, col = CONTACT_SOURCES[source]
+    csv.field_size_limit(10**8)
+    with (DATA / path).open(encoding="utf-8-sig") as fh:
+        for n, row in enumerate(csv.DictReader(fh)):
+            yield f"row{n}", norm(row[col])
+
+
+def draw_contacts() -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for source in CONTACT_SOURCES:
+        for rid, text in contact_records(source):
+            if not text or len(text) > MAX_CHARS or text in seen:
+                continue
+            seen.add(text)
+            if CONTACT_CANDIDATE.search(text) and re.search(r"\d{5,}|@", text):
+                out.append({"source": source, "record": rid, "sha": text_hash(text), "spans": []})
+    return out
+
+
 def available() -> bool:
     return all((DATA / path).exists() for path, *_ in SOURCES.values())
 
 
 def texts_by_key() -> dict[tuple[str, str], str]:
-    return {(s, rid): text for s in SOURCES for rid, text in records(s)}
+    texts = {(s, rid): text for s in SOURCES for rid, text in records(s)}
+    for s in CONTACT_SOURCES:
+        if (DATA / CONTACT_SOURCES[s][0]).exists():
+            texts.update(((s, rid), text) for rid, text in contact_records(s))
+    return texts
 
 
 def _earlier_chunks(second: bool = False, third: bool = False) -> set[str]:
@@ -162,9 +202,21 @@ def main() -> None:
     parser.add_argument("--draw", action="store_true")
     parser.add_argument("--second", action="store_true", help="the second held-out sample")
     parser.add_argument("--third", action="store_true", help="the third held-out sample")
+    parser.add_argument("--contacts", action="store_true", help="reviews with contact numbers")
     args = parser.parse_args()
     if not available():
         print(f"skipped: the real data is not at {DATA}")
+        return
+    if args.contacts:
+        rows = draw_contacts()
+        texts = texts_by_key()
+        out = ROOT / "var" / "contacts_sample.jsonl"
+        out.parent.mkdir(exist_ok=True)
+        with out.open("w", encoding="utf-8") as fh:
+            for i, row in enumerate(rows):
+                row = {"i": i, **row, "text": texts[(str(row["source"]), str(row["record"]))]}
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"drew {len(rows)} texts → {out}", file=sys.stderr)
         return
     if args.draw:
         rows = draw(args.second, args.third)
