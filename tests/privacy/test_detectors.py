@@ -319,3 +319,13 @@ def test_a_named_compounds_building_that_someone_lives_in(text: str, address: st
 )
 def test_buildings_of_no_named_compound_are_left_alone(text: str) -> None:
     assert [s for s in detect(text) if s.kind == d.ADDRESS] == [], kinds(text)
+
+
+def test_order_numbers_written_定单_and_listed_after_the_first() -> None:
+    assert kinds("定单5216523与6月3号要求补发赠品") == [(d.ORDER_NUMBER, "5216523")]
+    assert kinds("订单号50778795174和59671095217，出来回话") == [
+        (d.ORDER_NUMBER, "50778795174"),
+        (d.ORDER_NUMBER, "59671095217"),
+    ]
+    # a date or an amount after 和 is not a second order number
+    assert kinds("订单号50778795174和2019年3月的退款") == [(d.ORDER_NUMBER, "50778795174")]

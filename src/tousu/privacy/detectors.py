@@ -514,10 +514,11 @@ PLATE_RE = re.compile(
     r"(?![A-Za-z0-9])"
 )
 ORDER_RE = re.compile(
-    r"(?:订单号码|订单编号|订单号|订单|交易单号|交易号|支付单号|商户单号|流水号|合同编号|合同号|保单号|"
+    r"(?:订单号码|订单编号|订单号|订单|定单号|定单|交易单号|交易号|支付单号|商户单号|流水号|合同编号|合同号|保单号|"
     r"退款单号|售后单号|服务单号|工单号|(?<![递流运诉])单号)(?:是|为)?[:： ]*"
     r"([A-Za-z0-9][A-Za-z0-9\-]{5,39})(?![A-Za-z0-9_*-])"
 )
+ORDER_MORE_RE = re.compile(r"(?:和|、|及|,|，)([A-Za-z0-9][A-Za-z0-9\-]{5,39})(?![A-Za-z0-9_*-])")
 TRACKING_RE = re.compile(
     r"(?:快递单号|运单号码|运单号|物流单号|快递号|运单|物流号)(?:是|为)?[:： ]*"
     r"([A-Za-z0-9][A-Za-z0-9\-]{7,29})(?![A-Za-z0-9_-])"
@@ -629,6 +630,10 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
             value = m.group(1)
             if sum(c.isdigit() for c in value) >= 5:
                 add((m.start(1), m.end(1), ORDER_NUMBER))
+                # a second one listed after it (订单号50778795174和59671095217)
+                more = ORDER_MORE_RE.match(norm, m.end(1))
+                if more and len(more.group(1)) >= len(value) - 2:
+                    add((more.start(1), more.end(1), ORDER_NUMBER))
         for m in TRACKING_RE.finditer(norm):
             g = 1 if m.group(1) else 2
             if sum(c.isdigit() for c in m.group(g)) >= 8:
