@@ -321,6 +321,20 @@ def variants(seed: int = 20261129) -> list[dict[str, object]]:
 # --- evaluation ----------------------------------------------------------------------------
 
 
+# the kinds the contact-number set labels
+CONTACT_KINDS = (
+    d.MOBILE,
+    d.LANDLINE,
+    d.ID_CARD,
+    d.BANK_CARD,
+    d.EMAIL,
+    d.QQ,
+    d.WECHAT,
+    d.ORDER_NUMBER,
+    d.TRACKING_NUMBER,
+)
+
+
 def load(name: str) -> list[dict[str, object]]:
     path = LABELS / name
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -509,8 +523,7 @@ def main() -> None:
         args.errors_contacts,
         "privacy_contacts.jsonl",
         "contact numbers in real reviews",
-        (d.MOBILE, d.LANDLINE, d.ID_CARD, d.BANK_CARD, d.EMAIL, d.QQ, d.WECHAT)
-        + (d.ORDER_NUMBER, d.TRACKING_NUMBER),
+        CONTACT_KINDS,
     )
     if args.no_cost:
         return
