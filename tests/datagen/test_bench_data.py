@@ -17,7 +17,7 @@ from tousu.companies.models import Company
 from tousu.complaints.models import Complaint, ComplaintEvent, Rating
 from tousu.complaints.services import content_hash_for, sla_sweep
 from tousu.complaints.states import EDGES, Status
-from tousu.datagen.generate import Generator, Plan, public_number
+from tousu.datagen.generate import Generator, Plan, public_number, public_numbers
 
 END = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 LEGAL = {(e.action.value, e.source.value, e.target.value) for e in EDGES}
@@ -42,7 +42,7 @@ def test_counts_numbers_and_hashes(generated: Path) -> None:
     numbers = list(Complaint.objects.values_list("public_number", flat=True))
     assert len(set(numbers)) == 1500
     assert all(n.startswith("TS") and len(n) == 12 for n in numbers)
-    for c in Complaint.objects.all()[:200]:
+    for c in Complaint.objects.all():  # the hash of the pre-normalised columns, for every text
         assert c.content_hash == content_hash_for(c.company_id, c.title, c.details)
         assert c.submitted_at <= END
     manifest = json.loads((generated / "manifest.jsonl").read_text().splitlines()[-1])
@@ -147,14 +147,40 @@ def test_rerun_adds_complaints_and_reuses_companies(generated: Path, tmp_path: P
     assert Complaint.objects.values("public_number").distinct().count() == 1800
 
 
+def _snapshot() -> list[tuple[object, ...]]:
+    rows = Complaint.objects.order_by("id").values_list(
+        "public_number", "title", "details", "status", "company_id", "amount", "content_hash",
+        "first_reply_at", "completed_at",
+    )
+    events = ComplaintEvent.objects.order_by("id").values_list(
+        "complaint_id", "action", "to_status", "created_at", "payload"
+    )
+    ratings = Rating.objects.order_by("id").values_list("event_id", "satisfaction")
+    return [*rows, *events, *ratings]
+
+
+def test_two_processes_write_the_same_data_as_one(db: None, tmp_path: Path) -> None:
+    """The forked generator (parent writes, child generates) changes nothing in the data."""
+    options = {"complaints": 1200, "days": 120, "surges": 2, "end": END.isoformat(),
+               "truth": str(tmp_path), "no_rebuild": True, "batch": 300}  # fmt: skip
+    call_command("bench_data", processes=1, **options)
+    one = _snapshot()
+    ComplaintEvent.objects.all().delete()
+    Rating.objects.all().delete()
+    Complaint.objects.all().delete()
+    call_command("bench_data", processes=2, **options)
+    two = _snapshot()
+    assert len(one) > 1200 and [x[1:] for x in one] == [x[1:] for x in two]
+
+
 def _regions() -> dict[str, list[str]]:
     return {"44": ["440305"], "31": ["310104"], "11": ["110101"]}
 
 
 def test_same_seed_same_data_and_shapes() -> None:
     plan = Plan.for_size(3000, end=END, seed=7, days=365)
-    a = [(r.title, r.status, r.company, r.amount) for r in Generator(plan, _regions()).rows()]
-    b = [(r.title, r.status, r.company, r.amount) for r in Generator(plan, _regions()).rows()]
+    a = list(Generator(plan, _regions()).rows())  # (title, status, company, amount)
+    b = list(Generator(plan, _regions()).rows())
     assert a == b and len(a) == 3000
     # heavy-tailed popularity: the top 5% of companies get far more than 5% of complaints
     per_company: dict[int, int] = defaultdict(int)
@@ -174,6 +200,9 @@ def test_same_seed_same_data_and_shapes() -> None:
 def test_public_numbers_are_a_bijection() -> None:
     numbers = {public_number(n, 12345) for n in range(20_000)}
     assert len(numbers) == 20_000
+    # the vectorised numbers are the same function
+    assert public_numbers(0, 20_000, 12345) == [public_number(n, 12345) for n in range(20_000)]
+    assert public_numbers(2**40, 50, 2026) == [public_number(2**40 + n, 2026) for n in range(50)]
     assert public_number(1, 1) != public_number(1, 2)
 
 

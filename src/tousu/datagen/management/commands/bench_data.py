@@ -37,7 +37,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--end", default=None, help="last moment, ISO (default: now)")
-        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--batch", type=int, default=50_000, help="complaints per chunk")
+        parser.add_argument(
+            "--processes", type=int, default=None,
+            help="2: a forked process generates while this one writes (default: 2 from 100,000)",
+        )
+        parser.add_argument(
+            "--keep-indexes", action="store_true",
+            help="do not drop the secondary indexes during a big load (default: drop them from "
+            "100,000 complaints and rebuild them at the end)",
+        )
         parser.add_argument("--truth", default=None, help="ground-truth folder")
         parser.add_argument("--no-rebuild", action="store_true", help="skip read-model rebuilds")
         parser.add_argument(
@@ -68,10 +77,16 @@ class Command(BaseCommand):
             f"generating {plan.complaints:,} complaints · {plan.companies:,} companies · "
             f"{plan.consumers:,} consumers · {plan.days} days · {plan.surges} surges → {truth}"
         )
-        manifest = load(plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr)
+        processes = opts["processes"] or (2 if plan.complaints >= 100_000 else 1)
+        manifest = load(
+            plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr, processes=processes,
+            drop_indexes=False if opts["keep_indexes"] else None,
+        )  # fmt: skip
         self.stdout.write(
             f"{manifest['counts']['complaints']:,} complaints, {manifest['counts']['events']:,} "
-            f"events in {manifest['load_seconds']} s ({manifest['complaints_per_second']:,}/s)"
+            f"events, {manifest['counts']['ratings']:,} ratings in {manifest['total_seconds']} s "
+            f"(rows {manifest['load_seconds']} s, indexes {manifest['index_seconds']} s): "
+            f"{manifest['complaints_per_second']:,} complaints/s"
         )
         if not opts["no_rebuild"]:
             timings = rebuild_read_models(sys.stdout)
