@@ -57,6 +57,7 @@ REVIEW_DAYS = 2
 REPLY_DAYS = 5
 CONFIRM_DAYS = 7
 CLOSE_AFTER_OVERDUE = 30
+SURGE_GAP = 4  # days between injected surges, as long as they fit
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,14 @@ class Generator:
             company = self.companies[c]
             baseline = plan.complaints * company.weight / total_weight / plan.days
             length = rng.randint(3, 10)
-            start = rng.randint(60, plan.days - length - 1)
+            # apart from the other surges (a margin of a few days on each side) while there is
+            # room: each one is then found on its own days, whatever the seed, and its words
+            # are not mixed with another surge's
+            for _ in range(30):
+                start = rng.randint(60, plan.days - length - 1)
+                if all(start + length + SURGE_GAP <= o.start or o.start + o.length + SURGE_GAP
+                       <= start for o in surges):  # fmt: skip
+                    break
             # a clear rise: max(8 complaints/day, 4× the daily baseline) on top of it
             per_day = max(8.0, 4 * baseline) * rng.uniform(1.0, 2.0) * plan.surge_scale
             extra = int(per_day * length)
