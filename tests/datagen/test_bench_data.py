@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections import defaultdict
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 
 from tousu.cli import _take_db_option
@@ -89,6 +91,45 @@ def test_every_timeline_walks_the_transition_table(generated: Path) -> None:
     assert 0.65 < reply_rate < 0.85
 
 
+def test_no_row_points_at_nothing(generated: Path) -> None:
+    """Foreign keys are not enforced during the load (SQLite pragma, PostgreSQL replica role):
+    every reference must be right by construction."""
+    from tousu.accounts.models import User
+    from tousu.companies.models import Brand, Region
+
+    complaints = Complaint.objects.values("id")
+    assert not ComplaintEvent.objects.exclude(complaint_id__in=complaints).exists()
+    assert not Rating.objects.exclude(complaint_id__in=complaints).exists()
+    assert not Rating.objects.exclude(event_id__in=ComplaintEvent.objects.values("id")).exists()
+    assert not Complaint.objects.exclude(company_id__in=Company.objects.values("id")).exists()
+    assert not Complaint.objects.exclude(consumer_id__in=User.objects.values("id")).exists()
+    assert (
+        not Complaint.objects.exclude(brand_id=None)
+        .exclude(brand_id__in=Brand.objects.values("id"))
+        .exists()
+    )
+    assert not Complaint.objects.exclude(
+        consumer_region_id__in=Region.objects.values("code")
+    ).exists()
+    actors = ComplaintEvent.objects.exclude(actor_id=None)
+    assert actors.exists() and not actors.exclude(actor_id__in=User.objects.values("id")).exists()
+    # the event's consumer is the complaint's
+    assert not actors.exclude(actor_id=F("complaint__consumer_id")).exists()
+
+
+def test_a_big_load_rebuilds_the_indexes_it_dropped(db: None, tmp_path: Path) -> None:
+    from tousu.datagen.load import _secondary_indexes, load, regions_by_province  # noqa: F401
+
+    before = sorted(_secondary_indexes())
+    assert len(before) >= 10
+    plan = Plan.for_size(800, end=END, days=120, surges=0)
+    manifest = load(plan, truth_dir=tmp_path, batch=200, out=io.StringIO(), drop_indexes=True)
+    assert manifest["indexes_rebuilt"] == len(before)
+    assert sorted(_secondary_indexes()) == before
+    assert not (tmp_path / "dropped-indexes.json").exists()
+    assert Complaint.objects.count() == 800
+
+
 def test_the_sla_sweep_finds_the_timelines_up_to_date(generated: Path) -> None:
     counts = sla_sweep(now=END)
     assert counts["overdue"] <= 15  # only those that fell due in the last hours before END
@@ -149,8 +190,15 @@ def test_rerun_adds_complaints_and_reuses_companies(generated: Path, tmp_path: P
 
 def _snapshot() -> list[tuple[object, ...]]:
     rows = Complaint.objects.order_by("id").values_list(
-        "public_number", "title", "details", "status", "company_id", "amount", "content_hash",
-        "first_reply_at", "completed_at",
+        "public_number",
+        "title",
+        "details",
+        "status",
+        "company_id",
+        "amount",
+        "content_hash",
+        "first_reply_at",
+        "completed_at",
     )
     events = ComplaintEvent.objects.order_by("id").values_list(
         "complaint_id", "action", "to_status", "created_at", "payload"

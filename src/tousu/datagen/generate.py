@@ -269,9 +269,10 @@ class Generator:
         self._region_cdf = np.cumsum(rw / rw.sum())
         hw = np.array(HOUR_WEIGHTS, dtype=float)
         self._hour_cdf = np.cumsum(hw / hw.sum())
-        self._start_epoch = int(
-            datetime.combine(self.start_day, datetime.min.time(), tzinfo=UTC).timestamp()
-        ) - 8 * 3600  # local midnight of the first day, in UTC seconds
+        self._start_epoch = (
+            int(datetime.combine(self.start_day, datetime.min.time(), tzinfo=UTC).timestamp())
+            - 8 * 3600
+        )  # local midnight of the first day, in UTC seconds
         self._end = int(plan.end.timestamp())
         self._calendar = _DueTable(self.start_day - timedelta(days=3),
                                    (plan.end + LOCAL).date() + timedelta(days=90))  # fmt: skip
@@ -467,8 +468,10 @@ class _Events:
         def col(v: np.ndarray | int) -> np.ndarray:
             return v if isinstance(v, np.ndarray) else np.full(m, v, dtype=np.int64)
 
-        self.parts.append((idx, np.full(m, self.seq), col(kind), col(action), col(role),
-                           col(src), col(dst), at, col(message), col(rating), col(due)))  # fmt: skip
+        self.parts.append(
+            (idx, np.full(m, self.seq), col(kind), col(action), col(role), col(src), col(dst),
+             at, col(message), col(rating), col(due))
+        )  # fmt: skip
 
     def into(self, chunk: Chunk) -> None:
         cols = [np.concatenate([p[k] for p in self.parts]) for k in range(11)]
@@ -504,8 +507,10 @@ def _walk(chunk: Chunk, calendar: _DueTable, end: int, rng: np.random.Generator)
     def hours(m: int, median: float, sigma: float = 1.0) -> np.ndarray:
         return np.rint(median * HOUR * np.exp(rng.normal(0.0, sigma, m))).astype(np.int64)
 
-    def step(idx: np.ndarray, action: str, target: str, role: str, delay: np.ndarray,
-             message: np.ndarray | int = -1, rating: np.ndarray | int = -1) -> np.ndarray:  # fmt: skip
+    def step(
+        idx: np.ndarray, action: str, target: str, role: str, delay: np.ndarray,
+        message: np.ndarray | int = -1, rating: np.ndarray | int = -1,
+    ) -> np.ndarray:  # fmt: skip
         at = now[idx] + delay
         ok = at <= end
         done = idx[ok]
@@ -861,7 +866,9 @@ def content_hash(company_id: int, title: str, details: str) -> str:
     return content_hash_for(company_id, title, details)
 
 
-def content_hashes(company_ids: list[int], titles_norm: list[str], details_norm: list[str]) -> list[str]:
+def content_hashes(
+    company_ids: list[int], titles_norm: list[str], details_norm: list[str]
+) -> list[str]:
     """``content_hash_for`` of many complaints whose texts are normalised already."""
     sha = hashlib.sha256
     return [

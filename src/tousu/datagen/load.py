@@ -24,6 +24,7 @@ import json
 import multiprocessing as mp
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -371,7 +372,8 @@ def _secondary_indexes() -> list[tuple[str, str]]:
         else:
             cursor.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-                "JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid "
+                "JOIN pg_class c ON c.relname = i.indexname "
+                "JOIN pg_index x ON x.indexrelid = c.oid "
                 "WHERE i.tablename = ANY(%s) AND NOT x.indisunique AND NOT x.indisprimary",
                 [names],
             )
@@ -388,14 +390,12 @@ def _create_indexes(indexes: list[tuple[str, str]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET maintenance_work_mem = '512MB'")
-        for name, sql in indexes:
-            if connection.vendor == "sqlite":
-                sql = sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
-            else:
-                sql = sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
-            cursor.execute(sql)
+        for _name, sql in indexes:
+            cursor.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
         if connection.vendor == "postgresql":
             cursor.execute("RESET maintenance_work_mem")
+
+
 def _next_id(model: type[models.Model]) -> int:
     return int(model._default_manager.aggregate(m=Max("id"))["m"] or 0) + 1
 
@@ -475,8 +475,6 @@ def _ensure_consumers(count: int) -> list[int]:
     return have + ids
 
 
-
-
 class Progress:
     """One stderr line, redrawn at most twice a second: bar, count, rate, ETA."""
 
@@ -500,8 +498,10 @@ class Progress:
         self.out.flush()
 
 
-def _payloads(gen: Generator, encoder: Encoder, tables: dict[str, Table], ids: dict[str, int],
-              chunk_size: int, vendor: str) -> Iterator[tuple[Chunk, dict[str, int], Any]]:  # fmt: skip
+def _payloads(
+    gen: Generator, encoder: Encoder, tables: dict[str, Table], ids: dict[str, int],
+    chunk_size: int, vendor: str,
+) -> Iterator[tuple[dict[str, Any], dict[str, int], Any]]:  # fmt: skip
     """(chunk, first ids, writer payload) for every chunk, ids counted on from ``ids``."""
     cid, eid, rid = ids["complaint"], ids["event"], ids["rating"]
     chunks = gen.chunks(chunk_size)
@@ -606,30 +606,11 @@ def load(
     surge_numbers: dict[int, list[str]] = {}
     write_seconds = 0.0
     cpu = {"generate": 0.0, "encode": 0.0, "write": 0.0}
-    bulk_pragmas = vendor == "sqlite" and connection.get_autocommit()
-    if bulk_pragmas:
-        # bulk load: an OS crash may lose the last chunks (a rerun adds them again), never corrupt
-        # the file (WAL); foreign keys are right by construction (ids from the same run)
-        with connection.cursor() as c:
-            c.execute("PRAGMA synchronous=OFF")
-            c.execute("PRAGMA cache_size=-262144")
-            c.execute("PRAGMA foreign_keys=OFF")
-            # the JSON columns' CHECK (JSON_VALID) holds by construction (tests/datagen)
-            c.execute("PRAGMA ignore_check_constraints=ON")
-    replica = False
-    if vendor == "postgresql":
-        with connection.cursor() as c:
-            # a lost last chunk after an OS crash is added again by a rerun
-            c.execute("SET synchronous_commit = off")
-            c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            if c.fetchone()[0]:
-                # foreign keys are right by construction (ids of this run and of the rows made
-                # above; tests/datagen checks them): skip their per-row triggers. The tables have
-                # no other triggers (hooks run in Python, read models are rebuilt afterwards)
-                c.execute("SET session_replication_role = replica")
-                replica = True
     args = (gen, encoder, tables, first, batch, vendor)
-    with (truth_dir / "pii.jsonl").open("a", encoding="utf-8") as pii_file:
+    with (
+        _bulk_session(vendor, out),
+        (truth_dir / "pii.jsonl").open("a", encoding="utf-8") as pii_file,
+    ):
         for light, _ids, payload in _run(args, processes):
             t0, c0 = time.monotonic(), time.process_time()
             _write(tables, payload, vendor)
@@ -656,16 +637,7 @@ def load(
         _create_indexes(indexes)
         pending.unlink(missing_ok=True)
         index_seconds = time.monotonic() - t0
-    if bulk_pragmas:
-        with connection.cursor() as c:
-            c.execute("PRAGMA foreign_keys=ON")
-            c.execute("PRAGMA ignore_check_constraints=OFF")
-            c.execute("PRAGMA synchronous=NORMAL")
     if vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute("RESET synchronous_commit")
-            if replica:
-                c.execute("RESET session_replication_role")
         _reset_sequences([User, Company, Brand, Complaint, ComplaintEvent, Rating])
         with connection.cursor() as c:
             for model in TABLES:
@@ -695,6 +667,47 @@ def load(
     with (truth_dir / "manifest.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(manifest, ensure_ascii=False) + "\n")
     return manifest
+
+
+@contextmanager
+def _bulk_session(vendor: str, out: TextIO) -> Iterator[None]:
+    """Session settings of a bulk load, restored whatever happens."""
+    pragmas = vendor == "sqlite" and connection.get_autocommit()
+    replica = False
+    with connection.cursor() as c:
+        if pragmas:
+            # an OS crash may lose the last chunks (a rerun adds them again), never corrupt the
+            # file (WAL); foreign keys are right by construction (ids from this run and the rows
+            # read before it; tests/datagen checks), and so is the JSON of the CHECKed columns
+            c.execute("PRAGMA synchronous=OFF")
+            c.execute("PRAGMA cache_size=-262144")
+            c.execute("PRAGMA foreign_keys=OFF")
+            c.execute("PRAGMA ignore_check_constraints=ON")
+        if vendor == "postgresql":
+            # a lost last chunk after an OS crash is added again by a rerun
+            c.execute("SET synchronous_commit = off")
+            c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if c.fetchone()[0]:
+                # skip the per-row foreign-key triggers (right by construction, as above); the
+                # tables have no other triggers: hooks run in Python, read models are rebuilt
+                c.execute("SET session_replication_role = replica")
+                replica = True
+    try:
+        yield
+    except BaseException:
+        out.write("\ninterrupted: a rerun adds the missing complaints and builds dropped indexes\n")
+        raise
+    finally:
+        with connection.cursor() as c:
+            if pragmas:
+                c.execute("PRAGMA foreign_keys=ON")
+                c.execute("PRAGMA ignore_check_constraints=OFF")
+                c.execute("PRAGMA synchronous=NORMAL")
+                c.execute("PRAGMA cache_size=-2000")
+            if vendor == "postgresql":
+                c.execute("RESET synchronous_commit")
+                if replica:
+                    c.execute("RESET session_replication_role")
 
 
 def _write_surges(truth_dir: Path, gen: Generator, company_ids: list[int],

@@ -23,7 +23,18 @@ from tousu.common.text import normalize_text
 
 Column = np.ndarray  # 1-d object array of str, one per complaint
 
-SLOTS = ("brand", "product", "amount", "days", "times", "percent", "month", "day", "platform", "model")
+SLOTS = (
+    "brand",
+    "product",
+    "amount",
+    "days",
+    "times",
+    "percent",
+    "month",
+    "day",
+    "platform",
+    "model",
+)
 _EMPTY = len(SLOTS)  # slot row that is always ""
 
 

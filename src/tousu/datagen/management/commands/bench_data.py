@@ -8,6 +8,7 @@ docs/benchmarks.md ("Data generation") and docs/adr/0015-bulk-generated-data.md.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,16 @@ from django.utils import timezone
 
 from tousu.datagen.generate import Plan
 from tousu.datagen.load import load, rebuild_read_models
+
+
+def _default_processes(complaints: int) -> int:
+    """A generating child helps SQLite (whose writing runs in this process) when a core is free;
+    PostgreSQL's server is the second process already (docs/benchmarks.md, "Data generation")."""
+    from django.db import connection
+
+    if complaints < 100_000 or connection.vendor != "sqlite" or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2 if os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5 else 1
 
 
 class Command(BaseCommand):
@@ -39,11 +50,15 @@ class Command(BaseCommand):
         parser.add_argument("--end", default=None, help="last moment, ISO (default: now)")
         parser.add_argument("--batch", type=int, default=50_000, help="complaints per chunk")
         parser.add_argument(
-            "--processes", type=int, default=None,
-            help="2: a forked process generates while this one writes (default: 2 from 100,000)",
+            "--processes",
+            type=int,
+            default=None,
+            help="2: a forked process generates while this one writes (default: 2 for SQLite "
+            "from 100,000 complaints when a core is free)",
         )
         parser.add_argument(
-            "--keep-indexes", action="store_true",
+            "--keep-indexes",
+            action="store_true",
             help="do not drop the secondary indexes during a big load (default: drop them from "
             "100,000 complaints and rebuild them at the end)",
         )
@@ -77,7 +92,7 @@ class Command(BaseCommand):
             f"generating {plan.complaints:,} complaints · {plan.companies:,} companies · "
             f"{plan.consumers:,} consumers · {plan.days} days · {plan.surges} surges → {truth}"
         )
-        processes = opts["processes"] or (2 if plan.complaints >= 100_000 else 1)
+        processes = opts["processes"] or _default_processes(plan.complaints)
         manifest = load(
             plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr, processes=processes,
             drop_indexes=False if opts["keep_indexes"] else None,
