@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -568,6 +568,7 @@ def load(
     batch: int = 50_000,
     out: TextIO,
     processes: int = 1,
+    writers: int = 1,
     drop_indexes: bool | None = None,
 ) -> dict[str, Any]:
     """Generate and write ``plan``; returns counts and timings (also written to the manifest)."""
@@ -609,11 +610,12 @@ def load(
     args = (gen, encoder, tables, first, batch, vendor)
     with (
         _bulk_session(vendor, out),
+        _Writers(tables, vendor, writers) as write,
         (truth_dir / "pii.jsonl").open("a", encoding="utf-8") as pii_file,
     ):
         for light, _ids, payload in _run(args, processes):
             t0, c0 = time.monotonic(), time.process_time()
-            _write(tables, payload, vendor)
+            write(payload)
             write_seconds += time.monotonic() - t0
             cpu["write"] += time.process_time() - c0
             cpu["generate"] += light["cpu_generate"]
@@ -652,6 +654,7 @@ def load(
         "counts": counts,
         "surges": len(gen.surges),
         "processes": processes,
+        "writers": writers if vendor == "postgresql" and connection.get_autocommit() else 1,
         "indexes_rebuilt": len(indexes),
         "setup_seconds": round(setup_seconds, 2),
         "load_seconds": round(load_seconds, 2),
@@ -667,6 +670,73 @@ def load(
     with (truth_dir / "manifest.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(manifest, ensure_ascii=False) + "\n")
     return manifest
+
+
+class _Writers:
+    """Writes chunks: in this connection, or (PostgreSQL, outside a transaction) through
+    ``count`` connections of their own, each chunk one transaction on one of them, in threads
+    (psycopg lets go of the GIL while the server works), so that the server stores two chunks
+    at once. Chunks may then commit out of order; each is whole, and a rerun continues after the
+    highest id."""
+
+    def __init__(self, tables: dict[str, Table], vendor: str, count: int) -> None:
+        self.tables, self.vendor = tables, vendor
+        self.count = count if vendor == "postgresql" and connection.get_autocommit() else 1
+        self.conns: list[Any] = []
+        self.pending: list[Any] = []
+        self.turn = 0
+
+    def __enter__(self) -> Callable[[Any], None]:
+        if self.count < 2:
+            return lambda payload: _write(self.tables, payload, self.vendor)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with connection.cursor() as c:
+            c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            superuser = c.fetchone()[0]
+        for _ in range(self.count):
+            conn = connection.get_new_connection(connection.get_connection_params())
+            conn.autocommit = False
+            with conn.cursor() as cur:
+                cur.execute("SET synchronous_commit = off")
+                if superuser:  # as in _bulk_session
+                    cur.execute("SET session_replication_role = replica")
+            conn.commit()
+            self.conns.append(conn)
+        self.pool = ThreadPoolExecutor(max_workers=self.count)
+        self.pending = [None] * self.count
+        return self.submit
+
+    def submit(self, payload: Any) -> None:
+        k = self.turn % self.count
+        self.turn += 1
+        if self.pending[k] is not None:
+            self.pending[k].result()  # at most one chunk in flight per connection
+        self.pending[k] = self.pool.submit(self._copy, self.conns[k], payload)
+
+    def _copy(self, conn: Any, payload: Any) -> None:
+        try:
+            with conn.cursor() as cur:
+                for key, table in self.tables.items():
+                    if payload[key]:
+                        with cur.copy(table.copy_sql()) as cp:
+                            cp.write(payload[key])
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        if self.count < 2:
+            return
+        try:
+            for f in self.pending:
+                if f is not None:
+                    f.result()
+        finally:
+            self.pool.shutdown(wait=True)
+            for conn in self.conns:
+                conn.close()
 
 
 @contextmanager

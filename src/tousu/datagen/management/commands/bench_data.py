@@ -25,16 +25,14 @@ from tousu.datagen.load import load, rebuild_read_models
 def _default_processes(complaints: int) -> int:
     """Two from 100,000 complaints: a forked child generates while this process writes. On
     PostgreSQL that overlaps the client's encoding with the server's work (1M: 13,054/s against
-    8,414/s); SQLite writes in this process, so the child only helps when a core is free
-    (docs/benchmarks.md, "Data generation")."""
+    8,414/s). SQLite writes in this process: on the shared machine a child made it slower
+    (1M: 6,683/s against 10,242/s), so one process (docs/benchmarks.md, "Data generation")."""
     from django.db import connection
 
     cores = os.cpu_count() or 1
     if complaints < 100_000 or cores < 2:
         return 1
-    if connection.vendor == "postgresql":
-        return 2
-    return 2 if os.getloadavg()[0] < cores - 0.5 else 1
+    return 2 if connection.vendor == "postgresql" else 1
 
 
 class Command(BaseCommand):
@@ -58,8 +56,14 @@ class Command(BaseCommand):
             "--processes",
             type=int,
             default=None,
-            help="2: a forked process generates while this one writes (default from 100,000 "
-            "complaints: 2 on PostgreSQL, on SQLite when a core is free)",
+            help="2: a forked process generates while this one writes (default: 2 on PostgreSQL "
+            "from 100,000 complaints, else 1)",
+        )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=2,
+            help="PostgreSQL: connections that COPY chunks at the same time (default 2)",
         )
         parser.add_argument(
             "--keep-indexes",
@@ -100,6 +104,7 @@ class Command(BaseCommand):
         processes = opts["processes"] or _default_processes(plan.complaints)
         manifest = load(
             plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr, processes=processes,
+            writers=opts["writers"],
             drop_indexes=False if opts["keep_indexes"] else None,
         )  # fmt: skip
         self.stdout.write(
