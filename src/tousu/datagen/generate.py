@@ -133,13 +133,9 @@ class Generator:
         if not self._region_keys:
             raise ValueError("no regions loaded: run the migrations first")
         self._regions = regions
-        self._region_cum = list(
-            itertools.accumulate(PROVINCE_POPULATION[p] for p in self._region_keys)
-        )
         self.companies = self._make_companies()
         self._company_cum = list(itertools.accumulate(c.weight for c in self.companies))
         self.day_weights = self._make_day_weights()
-        self._day_cum = list(itertools.accumulate(self.day_weights))
         self.surges = self._make_surges()
 
     # --- companies, days, surges ------------------------------------------------------------
