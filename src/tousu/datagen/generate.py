@@ -704,10 +704,10 @@ class _TextPools:
         for k in (1, 2, 3):
             rows = []
             for p in self.problems:
-                sentences = vocab.PROBLEMS[p][1]
-                combos = list(itertools.permutations(range(len(sentences)), min(k, len(sentences))))
+                story = vocab.PROBLEMS[p][1]
+                combos = list(itertools.permutations(range(len(story)), min(k, len(story))))
                 rows.append(list(range(len(stories), len(stories) + len(combos))))
-                stories += ["".join(sentences[i] for i in c) for c in combos]
+                stories += ["".join(story[i] for i in c) for c in combos]
             self.story_tables.append(_table(rows))
         self.stories = texts.TemplateSet(stories)
         titles: list[str] = []
@@ -717,17 +717,17 @@ class _TextPools:
             titles += vocab.PROBLEMS[p][0]
         self.problem_titles = _table(rows)
         self.runaway_title = len(titles)
-        titles += vocab.RUNAWAY_TITLES
+        titles += list(vocab.RUNAWAY_TITLES)
         self.defect_title = len(titles)
         titles += ["{model}" + word for word, _ in vocab.DEFECT_PATTERNS]
         self.fraud_title = len(titles)
         titles.append("{platform}无法提现，涉嫌诈骗")
         self.titles = texts.TemplateSet(titles)
-        sentences = [""]
+        sentences: list[str] = [""]
         self.runaway_sentence = len(sentences)
-        sentences += vocab.RUNAWAY_SENTENCES
+        sentences += list(vocab.RUNAWAY_SENTENCES)
         self.fraud_sentence = len(sentences)
-        sentences += vocab.FRAUD_SENTENCES
+        sentences += list(vocab.FRAUD_SENTENCES)
         self.defect_sentence = len(sentences)
         sentences += ["我的车是{model}，" + s for _, s in vocab.DEFECT_PATTERNS]
         self.surge_sentences = texts.TemplateSet(sentences)

@@ -215,7 +215,8 @@ class Encoder:
         self.brand_ids = np.asarray(ids["brands"], dtype=object)
         self.consumer_ids = np.asarray(ids["consumers"], dtype=np.int64)
         self.key = ids["key"]
-        self.region_codes = gen.region_codes if hasattr(gen, "region_codes") else None
+        gen._setup_columns()
+        self.region_codes: np.ndarray = gen.region_codes
         first = gen.start_day - timedelta(days=3)
         last = (gen.plan.end + timedelta(hours=8)).date() + timedelta(days=60)
         pg = vendor == "postgresql"
@@ -243,7 +244,8 @@ class Encoder:
             + ['{"generated": true}'], dtype=object,
         )  # fmt: skip
         self.null = "\\N" if pg else None
-        self.true, self.false = ("t", "f") if pg else (1, 0)
+        self.true: Any = "t" if pg else 1
+        self.false: Any = "f" if pg else 0
 
     def ints(self, values: np.ndarray) -> list[Any]:
         if self.vendor == "postgresql":
@@ -254,7 +256,7 @@ class Encoder:
         n, pg, null = len(c), self.vendor == "postgresql", self.null
         number = c.start + np.arange(n)
         company_ids = self.company_ids[c.company]
-        brand = np.where(number % 2 == 1, self.brand_ids[c.company], null)
+        brand = np.asarray(np.where(number % 2 == 1, self.brand_ids[c.company], null))
         amount = [null if a != a else (repr(a) if pg else a) for a in c.amount.tolist()]
         t = c.times
         submitted = self.stamp(c.submitted)
