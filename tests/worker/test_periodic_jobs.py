@@ -262,7 +262,8 @@ def test_planner_statistics_are_written(file: Callable[..., Complaint], company:
             cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_searchdocument'")
         else:
             cursor.execute(
-                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'complaints_complaint'"
+                "SELECT last_analyze FROM pg_stat_user_tables "
+                "WHERE relname = 'complaints_complaint'"
             )
         rows = cursor.fetchall()
     assert rows and all(row[0] for row in rows)
