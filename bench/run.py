@@ -6,7 +6,8 @@ gunicorn as in production (DEBUG off); then measures, from separate processes on
 
 - reads: wrk (Debian's package) against the public complaint page, company page, list,
   typeahead, API detail, search when present, and a mix — requests/s and p50/p95/p99;
-- intake: complaints/s through ``POST /api/v1/complaints`` (multipart, every fourth with a
+- intake (alone with ``--skip-reads``, no wrk needed): complaints/s through
+  ``POST /api/v1/complaints`` (multipart, every fourth with a
   PNG) from several client threads with API tokens — the whole pipeline the service runs;
 - memory: resident size of each gunicorn worker after the load;
 - periodic jobs: the run time of every registered job at this size.
@@ -340,6 +341,7 @@ def intake(port: int, args: argparse.Namespace) -> dict[str, Any]:
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
         "clients": args.intake_clients,
+        "load_average": os.getloadavg(),
     }
 
 
@@ -392,15 +394,18 @@ def main() -> None:
     parser.add_argument("--intake-seconds", type=int, default=15)
     parser.add_argument("--intake-clients", type=int, default=8)
     parser.add_argument("--skip-intake", action="store_true")
+    parser.add_argument(
+        "--skip-reads", action="store_true", help="only intake (and jobs): wrk not needed"
+    )
     parser.add_argument("--skip-jobs", action="store_true")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if not args.skip_reads and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: sudo apt-get install wrk (Debian's package)")
 
     env = bench_env(args)
     data = prepare_data(env, args)
     log(f"{data['complaints']} complaints ({data['source']}) on {args.database}")
-    paths = sample_paths()
+    paths = {} if args.skip_reads else sample_paths()
     port = free_port()
     server = subprocess.Popen(
         [
@@ -436,6 +441,8 @@ def main() -> None:
             r = results["reads"][name]
             log(f"{name}: {r['rps']:.0f} req/s p95 {r['p95_ms']:.1f} ms (non-2xx {r['non2xx']})")
         if not args.skip_intake:
+            if args.skip_reads:  # warm every worker up (imports, models, dictionaries)
+                intake(port, argparse.Namespace(intake_clients=args.workers, intake_seconds=3))
             results["intake"] = intake(port, args)
             log(f"intake: {results['intake']['rps']:.1f} complaints/s")
         rss = worker_rss(server.pid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +25,15 @@ from .context import current_client_ip
 from .features import feature_strings
 from .model import load
 from .models import ScreeningResult
-from .screening import ACCEPT, complaint_text, screen_with_signature, suggest_labels
+from .screening import (
+    ACCEPT,
+    LabelSuggestion,
+    Suggestion,
+    complaint_text,
+    screen_text,
+    screen_with_signature,
+    suggest_labels,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,43 +43,66 @@ def on_event(event: ComplaintEvent) -> None:
     if event.kind in (EventKind.SUBMITTED, EventKind.EDITED) or (
         event.kind == EventKind.TRANSITION and event.action == Action.RESUBMIT
     ):
-        record_screening(event.complaint, now=event.created_at)
+        record_screening(
+            event.complaint, now=event.created_at, new=event.kind == EventKind.SUBMITTED
+        )
 
 
-def record_screening(complaint: Complaint, *, now: datetime | None = None) -> ScreeningResult:
+def prepare_text(title: str, details: str) -> None:
+    """For ``complaints.hooks.register_text_preparer``: the work that depends on the text alone
+    (signature, features, model scores), done before the submission's write transaction so that
+    the listener finds it remembered and holds the write lock only for its queries."""
+    duplicates.signature(title, details)
+    text_screening(complaint_text(title, details))
+
+
+@lru_cache(maxsize=64)
+def text_screening(text: str) -> tuple[Suggestion, LabelSuggestion]:
+    """The model's suggestion and the label suggestions for a text (remembered for the last
+    few texts; both are immutable)."""
+    features = feature_strings(text)
+    return screen_text(text, features=features), suggest_labels(text, features=features)
+
+
+def record_screening(
+    complaint: Complaint, *, now: datetime | None = None, new: bool = False
+) -> ScreeningResult:
+    """Index, screen, group and check ``complaint``; ``new``: it was created in this
+    transaction (no signature or result row yet: plain inserts)."""
     now = now or timezone.now()
     ip = current_client_ip()
     hv = duplicates.signature(complaint.title, complaint.details)
-    duplicates.index(complaint, hv, client_ip=ip, now=now)
-    text = complaint_text(complaint.title, complaint.details)
-    features = feature_strings(text)
-    suggestion = screen_with_signature(complaint, hv, features=features)
-    labels = suggest_labels(text, features=features)
-    near = duplicates.neighbours(complaint, hv)
+    duplicates.index(complaint, hv, client_ip=ip, now=now, new=new)
+    base, labels = text_screening(complaint_text(complaint.title, complaint.details))
+    suggestion = screen_with_signature(complaint, hv, base=base)
+    near = duplicates.neighbours(complaint, hv, now)
     evidence = duplicates.mass_filing_evidence(complaint, hv, client_ip=ip, now=now, near=near)
+    root = duplicates.assign_group(complaint, hv, near)
     values = {
         "decision": suggestion.decision,
         "reason": suggestion.reason,
         "confidence": round(suggestion.confidence, 4),
-        "top_terms": suggestion.top_terms,
+        "top_terms": list(suggestion.top_terms),
         "rule": suggestion.rule,
-        "scores": suggestion.scores,
+        "scores": dict(suggestion.scores),
         "duplicate_of_id": suggestion.duplicate_of,
         "suggested_sector": labels.sector,
         "sector_confidence": labels.sector_confidence,
-        "suggested_problem_types": labels.problem_types,
+        "suggested_problem_types": list(labels.problem_types),
         "mass_filing": evidence,
         "has_mass_filing": bool(evidence),
         "model_version": load().version,
         "updated_at": now,
     }
-    result, _ = ScreeningResult.objects.update_or_create(
-        complaint=complaint, defaults=values, create_defaults={**values, "created_at": now}
-    )
-    root = duplicates.assign_group(complaint, hv, near)
     if root is not None:
-        ScreeningResult.objects.filter(pk=complaint.pk).update(group_root=root)
-        result.group_root = root
+        values["group_root"] = root
+    if new:
+        result = ScreeningResult(complaint=complaint, created_at=now, **values)
+        result.save(force_insert=True)
+    else:
+        result, _ = ScreeningResult.objects.update_or_create(
+            complaint=complaint, defaults=values, create_defaults={**values, "created_at": now}
+        )
     if _auto_accept_allowed(result):
         complaint_id = complaint.pk
         transaction.on_commit(lambda: _auto_accept(complaint_id))
