@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -442,7 +442,10 @@ def complaint_submit(
                 created_at=now,
                 updated_at=now,
                 submitted_at=now,
-                review_due_at=add_working_days(now, _conf("REVIEW_SLA_WORKING_DAYS")),
+                # in UTC, as the database gives it back: the object returned is what a read says
+                review_due_at=add_working_days(now, _conf("REVIEW_SLA_WORKING_DAYS")).astimezone(
+                    UTC
+                ),
                 **cleaned,
             )
             _save_with_unique_number(complaint)
