@@ -361,6 +361,21 @@ def worker_rss(master_pid: int) -> list[int]:
     return sizes
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (child / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # fields after the name: state ppid … utime (index 11) stime (12)
+        if int(child.name) == master_pid or int(stat[1]) == master_pid:
+            total += int(stat[11]) + int(stat[12])
+    return total / tick
+
+
 def periodic_jobs() -> dict[str, float]:
     from tousu.common.jobs import JOBS
 
@@ -443,8 +458,17 @@ def main() -> None:
         if not args.skip_intake:
             if args.skip_reads:  # warm every worker up (imports, models, dictionaries)
                 intake(port, argparse.Namespace(intake_clients=args.workers, intake_seconds=3))
+            cpu0 = server_cpu_seconds(server.pid)
             results["intake"] = intake(port, args)
-            log(f"intake: {results['intake']['rps']:.1f} complaints/s")
+            cpu = server_cpu_seconds(server.pid) - cpu0
+            done = max(1, results["intake"]["complaints"] + results["intake"]["failed"])
+            # load-independent: what one submission costs the server, all processes together
+            results["intake"]["server_cpu_ms_per_complaint"] = round(cpu * 1000 / done, 1)
+            log(
+                f"intake: {results['intake']['rps']:.1f} complaints/s, "
+                f"{results['intake']['server_cpu_ms_per_complaint']} ms server CPU each, "
+                f"load average {os.getloadavg()[0]:.2f}"
+            )
         rss = worker_rss(server.pid)
         results["worker_rss_mb"] = [round(kb / 1024, 1) for kb in rss]
     finally:
@@ -478,6 +502,11 @@ def print_table(results: dict[str, Any]) -> None:
             f"{'intake (API)':<16}{r['rps']:>10.1f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}"
             f"{r['p99_ms']:>10.1f}{r['failed']:>8}"
         )
+        if "server_cpu_ms_per_complaint" in r:
+            print(
+                f"intake: {r['server_cpu_ms_per_complaint']} ms of server CPU per complaint, "
+                f"load average {r['load_average'][0]:.2f} at the end"
+            )
     if results.get("worker_rss_mb"):
         print(f"worker RSS MB: {results['worker_rss_mb']}")
     for name, seconds in results.get("jobs_s", {}).items():
