@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tousu.complaints.models import Complaint, ComplaintEvent, EventKind
@@ -24,7 +25,7 @@ from . import duplicates
 from .context import current_client_ip
 from .features import feature_strings
 from .model import load
-from .models import ScreeningResult
+from .models import ScreeningResult, TextSignature
 from .screening import (
     ACCEPT,
     LabelSuggestion,
@@ -43,9 +44,36 @@ def on_event(event: ComplaintEvent) -> None:
     if event.kind in (EventKind.SUBMITTED, EventKind.EDITED) or (
         event.kind == EventKind.TRANSITION and event.action == Action.RESUBMIT
     ):
-        record_screening(
-            event.complaint, now=event.created_at, new=event.kind == EventKind.SUBMITTED
-        )
+        new = event.kind == EventKind.SUBMITTED
+        if in_background():
+            # the index stays in the transaction (the refusal of a repeat reads it); the
+            # suggestion, groups and mass-filing evidence follow through the outbox
+            complaint = event.complaint
+            hv = duplicates.signature(complaint.title, complaint.details)
+            duplicates.index(
+                complaint, hv, client_ip=current_client_ip(), now=event.created_at, new=new
+            )
+            _enqueue_screening(complaint.pk)
+        else:
+            record_screening(event.complaint, now=event.created_at, new=new)
+
+
+def in_background() -> bool:
+    """``TOUSU_SCREEN_IN_BACKGROUND``: screen after the submission, in the worker (ADR 0026)."""
+    return bool(settings.TOUSU.get("SCREEN_IN_BACKGROUND"))
+
+
+def _enqueue_screening(complaint_id: int) -> None:
+    """The task row of the database backend is written in the submission's own transaction
+    (an outbox: it exists exactly when the complaint does). Other backends (RQ) are not
+    transactional: enqueued on commit, and ``screen_missing`` (a periodic job) catches up
+    whatever a crash between commit and enqueue left behind."""
+    from .tasks import screen_complaint
+
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        screen_complaint.enqueue(complaint_id)
+    else:
+        transaction.on_commit(lambda: screen_complaint.enqueue(complaint_id))
 
 
 def prepare_text(title: str, details: str) -> None:
@@ -53,7 +81,58 @@ def prepare_text(title: str, details: str) -> None:
     (signature, features, model scores), done before the submission's write transaction so that
     the listener finds it remembered and holds the write lock only for its queries."""
     duplicates.signature(title, details)
-    text_screening(complaint_text(title, details))
+    if not in_background():
+        text_screening(complaint_text(title, details))
+
+
+def screen_indexed(complaint_id: int) -> ScreeningResult | None:
+    """Screen an indexed complaint whose suggestion is missing or older than its text (the
+    background task and the catch-up job); None when there is nothing to do (already screened,
+    gone, or out of the index). The time, address and novelty are those of its indexing, so
+    the result is the one the submission itself would have written."""
+    with transaction.atomic():
+        complaint = (
+            Complaint.objects.select_for_update(of=("self",))
+            .select_related("company")
+            .filter(pk=complaint_id)
+            .first()
+        )
+        sig = TextSignature.objects.filter(pk=complaint_id).first()
+        if complaint is None or sig is None:
+            return None
+        done = ScreeningResult.objects.filter(pk=complaint_id).values_list("updated_at", flat=True)
+        screened_at = next(iter(done), None)
+        if screened_at is not None and screened_at >= sig.created_at:
+            return None
+        return record_screening(
+            complaint,
+            now=sig.created_at,
+            new=screened_at is None,
+            client_ip=sig.client_ip,
+            indexed=True,
+        )
+
+
+def screen_missing(limit: int = 500) -> int:
+    """Screen complaints waiting for review whose suggestion is missing or older than their
+    text (the periodic catch-up of background screening). A no-op when screening runs in the
+    submission: imported histories and bulk-generated data are indexed but never screened."""
+    from django.db.models import F, OuterRef, Subquery
+
+    if not in_background():
+        return 0
+    stale = (
+        TextSignature.objects.filter(complaint__status=Status.PENDING_REVIEW)
+        .annotate(
+            screened_at=Subquery(
+                ScreeningResult.objects.filter(pk=OuterRef("pk")).values("updated_at")[:1]
+            )
+        )
+        .filter(Q(screened_at__isnull=True) | Q(screened_at__lt=F("created_at")))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(screen_indexed(pk) is not None for pk in list(stale))
 
 
 @lru_cache(maxsize=64)
@@ -65,14 +144,20 @@ def text_screening(text: str) -> tuple[Suggestion, LabelSuggestion]:
 
 
 def record_screening(
-    complaint: Complaint, *, now: datetime | None = None, new: bool = False
+    complaint: Complaint,
+    *,
+    now: datetime | None = None,
+    new: bool = False,
+    client_ip: str | None = None,
+    indexed: bool = False,
 ) -> ScreeningResult:
-    """Index, screen, group and check ``complaint``; ``new``: it was created in this
-    transaction (no signature or result row yet: plain inserts)."""
+    """Index, screen, group and check ``complaint``; ``new``: it has no signature or result
+    row yet (plain inserts); ``indexed``: its signature is stored already (background)."""
     now = now or timezone.now()
-    ip = current_client_ip()
+    ip = client_ip if indexed else current_client_ip()
     hv = duplicates.signature(complaint.title, complaint.details)
-    duplicates.index(complaint, hv, client_ip=ip, now=now, new=new)
+    if not indexed:
+        duplicates.index(complaint, hv, client_ip=ip, now=now, new=new)
     base, labels = text_screening(complaint_text(complaint.title, complaint.details))
     suggestion = screen_with_signature(complaint, hv, base=base)
     near = duplicates.neighbours(complaint, hv, now)
