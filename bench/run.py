@@ -412,6 +412,12 @@ def main() -> None:
     parser.add_argument(
         "--skip-reads", action="store_true", help="only intake (and jobs): wrk not needed"
     )
+    parser.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="run `tousu worker --no-scheduler` during intake (notifications, background "
+        "screening) and count its CPU and the backlog it leaves",
+    )
     parser.add_argument("--skip-jobs", action="store_true")
     args = parser.parse_args()
     if not args.skip_reads and shutil.which("wrk") is None:
@@ -458,12 +464,36 @@ def main() -> None:
         if not args.skip_intake:
             if args.skip_reads:  # warm every worker up (imports, models, dictionaries)
                 intake(port, argparse.Namespace(intake_clients=args.workers, intake_seconds=3))
+            worker = None
+            if args.with_worker:
+                worker = subprocess.Popen(
+                    [str(BIN / "tousu"), "worker", "--no-scheduler", "--interval", "0.2"],
+                    env=env,
+                    cwd=ROOT,
+                    start_new_session=True,
+                )
             cpu0 = server_cpu_seconds(server.pid)
             results["intake"] = intake(port, args)
             cpu = server_cpu_seconds(server.pid) - cpu0
             done = max(1, results["intake"]["complaints"] + results["intake"]["failed"])
             # load-independent: what one submission costs the server, all processes together
             results["intake"]["server_cpu_ms_per_complaint"] = round(cpu * 1000 / done, 1)
+            if worker is not None:
+                worker_cpu = server_cpu_seconds(worker.pid)
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=60)
+                from django_tasks_db.models import DBTaskResult
+
+                results["intake"]["worker_cpu_ms_per_complaint"] = round(
+                    worker_cpu * 1000 / done, 1
+                )
+                results["intake"]["tasks_left"] = DBTaskResult.objects.filter(
+                    status="READY"
+                ).count()
+                log(
+                    f"worker: {results['intake']['worker_cpu_ms_per_complaint']} ms CPU per "
+                    f"complaint (start-up included), {results['intake']['tasks_left']} tasks left"
+                )
             log(
                 f"intake: {results['intake']['rps']:.1f} complaints/s, "
                 f"{results['intake']['server_cpu_ms_per_complaint']} ms server CPU each, "
