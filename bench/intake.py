@@ -116,9 +116,10 @@ def main() -> None:
     hooks._duplicate_finders[:] = [
         timed("near-duplicate refusal", f) for f in hooks._duplicate_finders
     ]
-    hooks._text_preparers[:] = [
+    preparers = getattr(hooks, "_text_preparers", [])  # since ADR 0026
+    preparers[:] = [
         timed(f"text work before the transaction ({f.__module__.removeprefix('tousu.')})", f)
-        for f in hooks._text_preparers
+        for f in preparers
     ]
     services.store_evidence = timed("evidence", services.store_evidence)
     import tousu.api.consumer as consumer_api
@@ -190,9 +191,10 @@ def main() -> None:
             queries["rest (validation, save, auth, framework)"].append(
                 executed[0] - q0 - sum(qcount.values())
             )
-    from tousu.moderation.listeners import in_background, screen_missing
+    from tousu.moderation import listeners
 
-    if in_background():  # the worker's share, measured the same way
+    if getattr(listeners, "in_background", bool)():  # the worker's share, measured the same way
+        screen_missing = listeners.screen_missing
         c0, q0, n = CLOCK(), executed[0], 0
         with connection.execute_wrapper(count_queries):
             while done := screen_missing(limit=100):
