@@ -5,6 +5,12 @@ into the near-duplicate index, it is screened, grouped with near-identical compl
 consumers, checked for mass filing, and its sector and problem types are suggested; the result
 is one ``ScreeningResult`` row. With ``TOUSU_AUTO_ACCEPT`` on, a clean high-confidence
 complaint is accepted by the platform after the submission commits.
+
+The text work (signature, model and label suggestions) is done before the submission's write
+transaction (``prepare_text``, registered as a text preparer) and remembered per text. With
+``TOUSU_SCREEN_IN_BACKGROUND`` the submission only indexes; the rest runs in the worker from an
+outbox task row (``screen_indexed``), with ``screen_missing`` as the periodic catch-up
+(docs/adr/0026-intake-path.md).
 """
 
 from __future__ import annotations
