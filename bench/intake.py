@@ -89,7 +89,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     cpu: dict[str, list[float]] = defaultdict(list)
-    queries: dict[str, list[int]] = defaultdict(list)
+    queries: dict[str, list[float]] = defaultdict(list)
     current: dict[str, float] = {}
     qcount: dict[str, int] = {}
     executed = [0]

@@ -293,11 +293,13 @@ def assign_group(
     if not similar:
         return None
     matched = [sig.pk for sig, _ in similar]
-    roots = set(
-        ScreeningResult.objects.filter(
+    roots = {
+        r
+        for r in ScreeningResult.objects.filter(
             complaint_id__in=matched, group_root__isnull=False
         ).values_list("group_root", flat=True)
-    )
+        if r is not None
+    }
     root = min([*roots, *matched, complaint.pk])
     ScreeningResult.objects.filter(Q(complaint_id__in=matched) | Q(group_root__in=roots)).update(
         group_root=root
