@@ -133,6 +133,14 @@ def job_duplicates_prune() -> dict[str, int]:
     return {"pruned": prune()}
 
 
+def job_screening_catch_up() -> dict[str, int]:
+    """Screen submitted complaints still without their suggestion (background screening whose
+    task was lost: RQ, or a crash between commit and enqueue). A no-op otherwise."""
+    from tousu.moderation.listeners import screen_missing
+
+    return {"screened": screen_missing()}
+
+
 def job_warning_retries() -> dict[str, int]:
     """Retry early warnings to regulators whose e-mail or webhook delivery failed."""
     from tousu.insights.warnings import warnings_retry
@@ -200,6 +208,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("hotspots", 3600, job_hotspots),  # builds last week once
     PeriodicJob("reports", 3600, job_reports),  # drafts last month once
     PeriodicJob("duplicates_prune", 86400, job_duplicates_prune),
+    PeriodicJob("screening_catch_up", 60, job_screening_catch_up),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
     PeriodicJob("rankings_generate", 3600, job_rankings_generate),  # publishes once a period
