@@ -352,7 +352,7 @@ class Generator:
     def rows(self) -> Iterator[tuple[str, str, int, float | None]]:
         """(title, status, company index, amount) of every complaint: a small view for tests."""
         for c in self.chunks():
-            status = [STATUSES[s] for s in c.status]
+            status = [STATUSES[s] for s in c.status_codes]
             amounts = [None if math.isnan(a) else a for a in c.amount.tolist()]
             yield from zip(c.title, status, c.company.tolist(), amounts, strict=True)
 
@@ -398,7 +398,7 @@ class Chunk:
     details_norm: list[str] = field(default_factory=list)
     pii: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (index, truth)
     # lifecycle
-    status: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    status_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     times: dict[str, np.ndarray] = field(default_factory=dict)  # TIME_FIELDS, NO_TIME: null
     is_overdue: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     public: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
@@ -621,7 +621,7 @@ def _walk(chunk: Chunk, calendar: _DueTable, end: int, rng: np.random.Generator)
     lost = step(med[r >= 0.5], "mediation_failed", "closed", "mediator",
                 hours(int((r >= 0.5).sum()), 240))  # fmt: skip
     t["closed_at"][lost] = now[lost]
-    chunk.status, chunk.times, chunk.is_overdue = status, t, is_overdue
+    chunk.status_codes, chunk.times, chunk.is_overdue = status, t, is_overdue
     chunk.public, chunk.rejection = public, rejection
     ev.into(chunk)
 

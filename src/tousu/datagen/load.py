@@ -273,7 +273,7 @@ class Encoder:
             "amount": amount,
             "consumer_region_id": self.region_codes[c.region].tolist(),
             "content_hash": content_hashes(company_ids.tolist(), c.title_norm, c.details_norm),
-            "status": self.statuses[c.status].tolist(),
+            "status": self.statuses[c.status_codes].tolist(),
             "visibility": self.visibility[c.public.astype(np.int64)].tolist(),
             "rejection_reason": self.rejections[c.rejection].tolist(),
             "created_at": submitted.tolist(),
