@@ -412,15 +412,15 @@ def _id_windows(
 ) -> Iterator[_Window]:
     """PostgreSQL's windows. A GIN match does not stream in id order (the bitmap holds every
     match; each query over it re-reads their heap pages: ≈150–250 ms for 30,000 matches at
-    1M), so the ids of the largest window are read once and each window is a prefix of them,
-    passed as an array."""
-    sub, sub_params = sql.backend.window(query, lo=lo, hi=hi, limit=WINDOWS[-1] + 1, score=False)
-    ids = [int(row[0]) for row in _fetch(sub, sub_params)]
+    1M), so a window's ids are read once and passed to the queries over it as an array."""
     score_sql, score_params = "0", list[Any]()
     if score:
         _join, score_sql, score_params = sql.backend.relevance(query)
     for limit in WINDOWS:
-        part = ids[: limit + 1]
+        # (each size read by itself: a frequent word's first window streams from the key
+        # index backwards, which the largest would not)
+        sub, sub_params = sql.backend.window(query, lo=lo, hi=hi, limit=limit + 1, score=False)
+        part = [int(row[0]) for row in _fetch(sub, sub_params)]
         complete = len(part) <= limit
         share = 1.0
         if not complete:
