@@ -381,7 +381,34 @@ def rebuild(batch: int = 2000, now: datetime | None = None) -> int:
 def index_bulk(complaint_ids: list[int]) -> None:
     """For ``complaints.hooks.register_bulk``: imported histories get signatures (no screening:
     they were decided elsewhere)."""
-    for c in Complaint.objects.filter(pk__in=complaint_ids).only(
-        "pk", "consumer_id", "company_id", "title", "details", "submitted_at"
-    ):
-        index(c, signature(c.title, c.details), now=c.submitted_at)
+    complaints = list(
+        Complaint.objects.filter(pk__in=complaint_ids)
+        .order_by("pk")
+        .only("pk", "consumer_id", "company_id", "title", "details", "submitted_at")
+    )
+    indexed = set(
+        TextSignature.objects.filter(pk__in=[c.pk for c in complaints]).values_list(
+            "pk", flat=True
+        )
+    )
+    sigs: list[TextSignature] = []
+    bands: list[SignatureBand] = []
+    for c in complaints:
+        hv = signature(c.title, c.details)
+        if c.pk in indexed:  # already indexed (a merge moved it): replace, as ``index`` does
+            index(c, hv, now=c.submitted_at)
+            continue
+        # new to the index: the rows ``index`` would write, in two bulk inserts
+        sigs.append(
+            TextSignature(
+                complaint_id=c.pk,
+                consumer_id=c.consumer_id,
+                company_id=c.company_id,
+                client_ip=None,
+                minhash=hv.astype("<u4").tobytes(),
+                created_at=c.submitted_at,
+            )
+        )
+        bands.extend(SignatureBand(complaint_id=c.pk, key=k) for k in band_keys(hv))
+    TextSignature.objects.bulk_create(sigs, batch_size=1000)
+    SignatureBand.objects.bulk_create(bands, batch_size=2000)
