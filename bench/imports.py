@@ -202,20 +202,24 @@ def main() -> None:
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     f, s = results["first_run"], results["second_run"]
     print(f"{'import':<34}{'seconds':>10}{'rows/s':>10}")
-    print(f"{'load (parse, replay, insert)':<34}{f['load_seconds']:>10}{f['load_rows_per_second']:>10}")
+    print(
+        f"{'load (parse, replay, insert)':<34}{f['load_seconds']:>10}"
+        f"{f['load_rows_per_second']:>10}"
+    )
     print(
         f"{'read models (catch-up)':<34}{f['read_model_seconds']:>10}"
         f"{f['read_model_rows_per_second']:>10}"
     )
     print(f"{'whole first run':<34}{f['seconds']:>10}{f['rows_per_second']:>10}")
     print(f"{'second run (already imported)':<34}{s['seconds']:>10}{s['rows_per_second']:>10}")
-    print(f"{connection.vendor}, {args.rows} rows, {created} created; load {results['load_before']}"
-          f" → {results['load_after']}; {out}")
-    if "DATABASE_URL" not in os.environ or str(db_path) in os.environ.get("DATABASE_URL", ""):
-        if not args.keep:
-            connection.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    print(
+        f"{connection.vendor}, {args.rows} rows, {created} created; load {results['load_before']}"
+        f" → {results['load_after']}; {out}"
+    )
+    if str(db_path) in os.environ.get("DATABASE_URL", "") and not args.keep:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,16 @@ def _converter(field: models.Field[Any, Any], vendor: str) -> Converter | None:
         return None
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        # ``ops.adapt_datetimefield_value`` without its per-call checks: aware → the
+        # connection's zone (UTC), naive text
+        tz = connection.timezone
+
+        def adapt_datetime(v: Any) -> Any:
+            if v.tzinfo is not None:
+                v = v.astimezone(tz).replace(tzinfo=None)
+            return str(v)
+
+        return adapt_datetime
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
     if isinstance(field, models.DecimalField):

@@ -322,7 +322,9 @@ def read_models_catch_up(
     while limit is None or done < limit:
         size = batch_size if limit is None else min(batch_size, limit - done)
         with transaction.atomic():
-            ids = list(pending.order_by("complaint_id").values_list("complaint_id", flat=True)[:size])
+            ids = list(
+                pending.order_by("complaint_id").values_list("complaint_id", flat=True)[:size]
+            )
             if not ids:
                 break
             hooks.dispatch_bulk(ids)

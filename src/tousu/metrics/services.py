@@ -118,8 +118,10 @@ def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
                 sql,
-                [[*(deltas[key].get(k, 0) for k in COUNTERS), key[0], key[1], day(key[2])]
-                 for key in rest],
+                [
+                    [*(deltas[key].get(k, 0) for k in COUNTERS), key[0], key[1], day(key[2])]
+                    for key in rest
+                ],
             )
         return
     for key in rest:  # a concurrent writer inserted one of the missing rows: key by key
@@ -130,10 +132,7 @@ def _apply_problems_many(problems: dict[int, dict[str, int]]) -> None:
     """``apply_problems`` for many companies: missing rows inserted in one statement, existing
     ones moved by one prepared ``UPDATE … SET valid = valid + %s``."""
     deltas = {
-        (company_id, t): n
-        for company_id, delta in problems.items()
-        for t, n in delta.items()
-        if n
+        (company_id, t): n for company_id, delta in problems.items() for t, n in delta.items() if n
     }
     if not deltas:
         return
@@ -146,7 +145,10 @@ def _apply_problems_many(problems: dict[int, dict[str, int]]) -> None:
     try:
         with transaction.atomic():
             CompanyProblem.objects.bulk_create(
-                [CompanyProblem(company_id=c, problem_type=t, valid=deltas[(c, t)]) for c, t in missing],
+                [
+                    CompanyProblem(company_id=c, problem_type=t, valid=deltas[(c, t)])
+                    for c, t in missing
+                ],
                 batch_size=500,
             )
     except IntegrityError:  # a concurrent writer created one of them: company by company

@@ -350,8 +350,10 @@ def rebuild(batch: int = 2000, now: datetime | None = None) -> int:
     SignatureBand.objects.all().delete()
     TextSignature.objects.all().delete()
     n = 0
-    qs = Complaint.objects.filter(_kept(now or timezone.now())).order_by("pk").only(
-        "pk", "consumer_id", "company_id", "title", "details", "submitted_at"
+    qs = (
+        Complaint.objects.filter(_kept(now or timezone.now()))
+        .order_by("pk")
+        .only("pk", "consumer_id", "company_id", "title", "details", "submitted_at")
     )
     sigs: list[TextSignature] = []
     bands: list[SignatureBand] = []
@@ -387,12 +389,13 @@ def index_bulk(complaint_ids: list[int]) -> None:
         .only("pk", "consumer_id", "company_id", "title", "details", "submitted_at")
     )
     indexed = set(
-        TextSignature.objects.filter(pk__in=[c.pk for c in complaints]).values_list(
-            "pk", flat=True
-        )
+        TextSignature.objects.filter(pk__in=[c.pk for c in complaints]).values_list("pk", flat=True)
     )
-    sigs: list[TextSignature] = []
-    bands: list[SignatureBand] = []
+    from tousu.common.bulk import BulkTable, reserve_ids
+
+    sig_table, band_table = BulkTable(TextSignature), BulkTable(SignatureBand)
+    sigs: list[tuple[Any, ...]] = []
+    bands: list[tuple[int, str]] = []
     for c in complaints:
         hv = signature(c.title, c.details)
         if c.pk in indexed:  # already indexed (a merge moved it): replace, as ``index`` does
@@ -400,15 +403,23 @@ def index_bulk(complaint_ids: list[int]) -> None:
             continue
         # new to the index: the rows ``index`` would write, in two bulk inserts
         sigs.append(
-            TextSignature(
-                complaint_id=c.pk,
-                consumer_id=c.consumer_id,
-                company_id=c.company_id,
-                client_ip=None,
-                minhash=hv.astype("<u4").tobytes(),
-                created_at=c.submitted_at,
+            sig_table.row(
+                {
+                    "complaint_id": c.pk,
+                    "consumer_id": c.consumer_id,
+                    "company_id": c.company_id,
+                    "client_ip": None,
+                    "minhash": hv.astype("<u4").tobytes(),
+                    "created_at": c.submitted_at,
+                }
             )
         )
-        bands.extend(SignatureBand(complaint_id=c.pk, key=k) for k in band_keys(hv))
-    TextSignature.objects.bulk_create(sigs, batch_size=1000)
-    SignatureBand.objects.bulk_create(bands, batch_size=2000)
+        bands.extend((c.pk, k) for k in band_keys(hv))
+    sig_table.write(sigs)
+    band_ids = reserve_ids(SignatureBand, len(bands))
+    band_table.write(
+        [
+            band_table.row({"id": pk, "complaint_id": cid, "key": k})
+            for pk, (cid, k) in zip(band_ids, bands, strict=True)
+        ]
+    )

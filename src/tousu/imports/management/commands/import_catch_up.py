@@ -20,5 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         done = read_models_catch_up(batch_size=max(1, options["batch_size"]))
         self.stdout.write(
-            self.style.SUCCESS(f"{done.complaints} complaints brought up to date in {done.seconds:.1f} s")
+            self.style.SUCCESS(
+                f"{done.complaints} complaints brought up to date in {done.seconds:.1f} s"
+            )
         )
