@@ -333,3 +333,16 @@ def test_bad_rows_are_reported_with_lines_and_leave_nothing_behind() -> None:
     assert SearchDocument.objects.count() == 4 == ComplaintMetric.objects.count()
     assert TextSignature.objects.count() == 4
     assert not ImportedRecord.objects.filter(read_models_pending=True).exists()
+
+
+def test_the_worker_job_catches_up_what_an_import_left() -> None:
+    from tousu.common.jobs import JOBS
+
+    job = next(j for j in JOBS if j.name == "import_catch_up")
+    import_file(format_name="cfpb", path=FIXTURES / "cfpb.csv", catch_up=False)
+    assert not SearchDocument.objects.exists()
+
+    assert job.run() == {"caught_up": 4}
+    assert job.run() == {"caught_up": 0}
+    assert SearchDocument.objects.count() == 4 == ComplaintMetric.objects.count()
+    assert not ImportedRecord.objects.filter(read_models_pending=True).exists()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -322,9 +322,11 @@ def read_models_catch_up(
     while limit is None or done < limit:
         size = batch_size if limit is None else min(batch_size, limit - done)
         with transaction.atomic():
-            ids = list(
-                pending.order_by("complaint_id").values_list("complaint_id", flat=True)[:size]
-            )
+            rows = pending.order_by("complaint_id")
+            if connection.features.has_select_for_update_skip_locked:
+                # PostgreSQL: two catch-ups (an import and the worker) take different rows
+                rows = rows.select_for_update(skip_locked=True)
+            ids = list(rows.values_list("complaint_id", flat=True)[:size])
             if not ids:
                 break
             hooks.dispatch_bulk(ids)
