@@ -346,3 +346,27 @@ def test_the_worker_job_catches_up_what_an_import_left() -> None:
     assert job.run() == {"caught_up": 0}
     assert SearchDocument.objects.count() == 4 == ComplaintMetric.objects.count()
     assert not ImportedRecord.objects.filter(read_models_pending=True).exists()
+
+
+def test_a_batch_the_database_refuses_is_retried_record_by_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a public number that is already taken (a 1 in 2^50 clash): the bulk insert of the batch
+    # fails with IntegrityError (COPY on PostgreSQL, executemany on SQLite) and rolls back to
+    # its savepoint; the batch is written again record by record, with new numbers
+    import_file(format_name="12365auto", path=FIXTURES / "car.csv")
+    taken = Complaint.objects.values_list("public_number", flat=True).first()
+    numbers = iter([taken] + [f"TSZZZZZZZZ{n:02d}" for n in range(50)])
+    field = Complaint._meta.get_field("public_number")
+    monkeypatch.setattr(field, "default", lambda: next(numbers))
+
+    report = import_file(format_name="cfpb", path=FIXTURES / "cfpb.csv")
+
+    assert report.counts == {"created": 4, "bad": 2}
+    mine = Complaint.objects.filter(import_record__source="cfpb")
+    # the first attempt drew four numbers (the taken one first) and was rolled back whole
+    assert sorted(mine.values_list("public_number", flat=True)) == [
+        f"TSZZZZZZZZ{n:02d}" for n in range(3, 7)
+    ]
+    assert ComplaintEvent.objects.filter(complaint__in=mine).count() == 5 + 5 + 3 + 2
+    assert SearchDocument.objects.count() == Complaint.objects.count() == 4 + 4

@@ -102,7 +102,12 @@ class BulkTable:
         cols = ", ".join(qn(c) for c in self.columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {qn(self.name)} ({cols}) FROM STDIN") as copy:
+                # the raw psycopg cursor: its errors wrapped as Django's (IntegrityError …) so
+                # that callers can catch them as they would from the ORM
+                with (
+                    connection.wrap_database_errors,
+                    cursor.cursor.copy(f"COPY {qn(self.name)} ({cols}) FROM STDIN") as copy,
+                ):
                     for r in rows:
                         copy.write_row(r)
             else:
