@@ -370,3 +370,113 @@ def test_a_batch_the_database_refuses_is_retried_record_by_record(
     ]
     assert ComplaintEvent.objects.filter(complaint__in=mine).count() == 5 + 5 + 3 + 2
     assert SearchDocument.objects.count() == Complaint.objects.count() == 4 + 4
+
+
+def _history_records(company_id: int) -> list[Any]:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tousu.complaints.services import ImportedComplaint, ImportedStep
+    from tousu.complaints.states import Action, Status
+
+    t0 = datetime(2024, 5, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    day = timedelta(days=1)
+    return [
+        ImportedComplaint(
+            title="收到的耳机有杂音",
+            details="客服答应换货，后来确认解决了。",
+            company_id=company_id,
+            submitted_at=t0,
+            problem_types=["quality"],
+            demands=["exchange"],
+            source_payload={"source": "test", "source_id": "r1"},
+            steps=[
+                ImportedStep(Action.ACCEPT, t0 + day, target=Status.PROCESSING),
+                ImportedStep(Action.REPLY, t0 + 2 * day, message="已安排换货"),
+                ImportedStep(Action.REQUEST_COMPLETION, t0 + 3 * day),
+                ImportedStep(Action.CONFIRM, t0 + 4 * day, message="满意", rating=(5, 4, 5)),
+            ],
+        )
+    ]
+
+
+def test_bulk_rows_are_the_rows_of_complaints_import_ratings_included() -> None:
+    from tousu.complaints.services import complaints_import, complaints_import_rows
+    from tousu.imports.formats import FORMATS
+    from tousu.imports.services import importer_account
+
+    consumer = importer_account(FORMATS["heimao-json"])
+    company = Company.objects.create(name="测试耳机店", name_key="测试耳机店")
+
+    def rows() -> Any:
+        (c,) = Complaint.objects.all()
+        events = [
+            row
+            for row in ComplaintEvent.objects.filter(complaint=c)
+            .order_by("id")
+            .values(
+                "kind",
+                "action",
+                "actor_id",
+                "actor_role",
+                "from_status",
+                "to_status",
+                "message",
+                "payload",
+                "created_at",
+            )
+        ]
+        ratings = list(
+            Rating.objects.values(
+                "event__action", "attitude", "speed", "satisfaction", "comment", "created_at"
+            )
+        )
+        fields = {
+            f.attname: getattr(c, f.attname)
+            for f in Complaint._meta.concrete_fields
+            if f.attname not in {"id", "public_number"}
+        }
+        return fields, events, ratings
+
+    with pytest.raises(_Rollback), transaction.atomic():
+        complaints_import(consumer=consumer, records=_history_records(company.pk))
+        reference = rows()
+        raise _Rollback
+    with transaction.atomic():
+        complaints_import_rows(consumer=consumer, records=_history_records(company.pk))
+    bulk = rows()
+
+    # the reference path's listeners wrote the public copy; the bulk path leaves it to the
+    # catch-up (the outbox): compare the rest
+    for name in ("public_title", "public_details", "public_source_hash"):
+        reference[0].pop(name), bulk[0].pop(name)
+    assert bulk == reference
+    assert bulk[0]["status"] == "completed"
+    assert bulk[2] == [
+        {
+            "event__action": "confirm",
+            "attitude": 5,
+            "speed": 4,
+            "satisfaction": 5,
+            "comment": "满意",
+            "created_at": bulk[1][-1]["created_at"],
+        }
+    ]
+
+
+def test_a_history_the_table_refuses_writes_nothing_in_bulk() -> None:
+    from tousu.common.errors import IllegalTransition
+    from tousu.complaints.services import ImportedStep, complaints_import_rows
+    from tousu.complaints.states import Action
+    from tousu.imports.formats import FORMATS
+    from tousu.imports.services import importer_account
+
+    consumer = importer_account(FORMATS["cfpb"])
+    company = Company.objects.create(name="测试耳机店", name_key="测试耳机店")
+    records = _history_records(company.pk)
+    bad = _history_records(company.pk)[0]
+    bad.steps = [ImportedStep(Action.CONFIRM, bad.submitted_at)]  # confirm before acceptance
+    with pytest.raises(IllegalTransition):
+        complaints_import_rows(consumer=consumer, records=[*records, bad])
+    assert not Complaint.objects.exists()
+    assert not ComplaintEvent.objects.exists()
