@@ -6,7 +6,8 @@ gunicorn as in production (DEBUG off); then measures, from separate processes on
 
 - reads: wrk (Debian's package) against the public complaint page, company page, list,
   typeahead, API detail, search when present, and a mix — requests/s and p50/p95/p99;
-- intake: complaints/s through ``POST /api/v1/complaints`` (multipart, every fourth with a
+- intake (alone with ``--skip-reads``, no wrk needed): complaints/s through
+  ``POST /api/v1/complaints`` (multipart, every fourth with a
   PNG) from several client threads with API tokens — the whole pipeline the service runs;
 - memory: resident size of each gunicorn worker after the load;
 - periodic jobs: the run time of every registered job at this size.
@@ -343,6 +344,7 @@ def intake(port: int, args: argparse.Namespace) -> dict[str, Any]:
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
         "clients": args.intake_clients,
+        "load_average": os.getloadavg(),
     }
 
 
@@ -360,6 +362,21 @@ def worker_rss(master_pid: int) -> list[int]:
         except (OSError, ValueError, IndexError):
             continue
     return sizes
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (child / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # fields after the name: state ppid … utime (index 11) stime (12)
+        if int(child.name) == master_pid or int(stat[1]) == master_pid:
+            total += int(stat[11]) + int(stat[12])
+    return total / tick
 
 
 def periodic_jobs() -> dict[str, float]:
@@ -395,15 +412,24 @@ def main() -> None:
     parser.add_argument("--intake-seconds", type=int, default=15)
     parser.add_argument("--intake-clients", type=int, default=8)
     parser.add_argument("--skip-intake", action="store_true")
+    parser.add_argument(
+        "--skip-reads", action="store_true", help="only intake (and jobs): wrk not needed"
+    )
+    parser.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="run `tousu worker --no-scheduler` during intake (notifications, background "
+        "screening) and count its CPU and the backlog it leaves",
+    )
     parser.add_argument("--skip-jobs", action="store_true")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if not args.skip_reads and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: sudo apt-get install wrk (Debian's package)")
 
     env = bench_env(args)
     data = prepare_data(env, args)
     log(f"{data['complaints']} complaints ({data['source']}) on {args.database}")
-    paths = sample_paths()
+    paths = {} if args.skip_reads else sample_paths()
     port = free_port()
     server = subprocess.Popen(
         [
@@ -439,8 +465,45 @@ def main() -> None:
             r = results["reads"][name]
             log(f"{name}: {r['rps']:.0f} req/s p95 {r['p95_ms']:.1f} ms (non-2xx {r['non2xx']})")
         if not args.skip_intake:
+            if args.skip_reads:  # warm every worker up (imports, models, dictionaries)
+                intake(port, argparse.Namespace(intake_clients=args.workers, intake_seconds=3))
+            worker = None
+            if args.with_worker:
+                worker = subprocess.Popen(
+                    [str(BIN / "tousu"), "worker", "--no-scheduler", "--interval", "0.2"],
+                    env=env,
+                    cwd=ROOT,
+                    start_new_session=True,
+                )
+                time.sleep(5)  # past its start-up (imports, models): not counted below
+            worker_cpu0 = server_cpu_seconds(worker.pid) if worker is not None else 0.0
+            cpu0 = server_cpu_seconds(server.pid)
             results["intake"] = intake(port, args)
-            log(f"intake: {results['intake']['rps']:.1f} complaints/s")
+            cpu = server_cpu_seconds(server.pid) - cpu0
+            done = max(1, results["intake"]["complaints"] + results["intake"]["failed"])
+            # load-independent: what one submission costs the server, all processes together
+            results["intake"]["server_cpu_ms_per_complaint"] = round(cpu * 1000 / done, 1)
+            if worker is not None:
+                worker_cpu = server_cpu_seconds(worker.pid) - worker_cpu0
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=60)
+                from django_tasks_db.models import DBTaskResult
+
+                results["intake"]["worker_cpu_ms_per_complaint"] = round(
+                    worker_cpu * 1000 / done, 1
+                )
+                results["intake"]["tasks_left"] = DBTaskResult.objects.filter(
+                    status="READY"
+                ).count()
+                log(
+                    f"worker: {results['intake']['worker_cpu_ms_per_complaint']} ms CPU per "
+                    f"complaint, {results['intake']['tasks_left']} tasks left"
+                )
+            log(
+                f"intake: {results['intake']['rps']:.1f} complaints/s, "
+                f"{results['intake']['server_cpu_ms_per_complaint']} ms server CPU each, "
+                f"load average {os.getloadavg()[0]:.2f}"
+            )
         rss = worker_rss(server.pid)
         results["worker_rss_mb"] = [round(kb / 1024, 1) for kb in rss]
     finally:
@@ -474,6 +537,11 @@ def print_table(results: dict[str, Any]) -> None:
             f"{'intake (API)':<16}{r['rps']:>10.1f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}"
             f"{r['p99_ms']:>10.1f}{r['failed']:>8}"
         )
+        if "server_cpu_ms_per_complaint" in r:
+            print(
+                f"intake: {r['server_cpu_ms_per_complaint']} ms of server CPU per complaint, "
+                f"load average {r['load_average'][0]:.2f} at the end"
+            )
     if results.get("worker_rss_mb"):
         print(f"worker RSS MB: {results['worker_rss_mb']}")
     for name, seconds in results.get("jobs_s", {}).items():

@@ -281,6 +281,10 @@ TOUSU: dict[str, Any] = {
     # without a moderator. Off unless the operator sets TOUSU_AUTO_ACCEPT=1.
     "AUTO_ACCEPT": env_bool("TOUSU_AUTO_ACCEPT", False),
     "AUTO_ACCEPT_MIN_CONFIDENCE": float(os.environ.get("TOUSU_AUTO_ACCEPT_MIN_CONFIDENCE") or 0.98),
+    # Screening suggestions, groups and mass-filing evidence computed by the worker after the
+    # submission commits (an outbox row in the same transaction) instead of inside it; the
+    # near-duplicate index and the refusal of repeats stay in the submission (ADR 0026).
+    "SCREEN_IN_BACKGROUND": env_bool("TOUSU_SCREEN_IN_BACKGROUND", False),
     "EVIDENCE_MAX_FILES": 9,
     "EVIDENCE_MAX_IMAGE_BYTES": 10 * 1024 * 1024,
     "EVIDENCE_MAX_PDF_BYTES": 10 * 1024 * 1024,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections import defaultdict
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 
 from tousu.cli import _take_db_option
@@ -17,7 +19,7 @@ from tousu.companies.models import Company
 from tousu.complaints.models import Complaint, ComplaintEvent, Rating
 from tousu.complaints.services import content_hash_for, sla_sweep
 from tousu.complaints.states import EDGES, Status
-from tousu.datagen.generate import Generator, Plan, public_number
+from tousu.datagen.generate import Generator, Plan, public_number, public_numbers
 
 END = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 LEGAL = {(e.action.value, e.source.value, e.target.value) for e in EDGES}
@@ -42,7 +44,7 @@ def test_counts_numbers_and_hashes(generated: Path) -> None:
     numbers = list(Complaint.objects.values_list("public_number", flat=True))
     assert len(set(numbers)) == 1500
     assert all(n.startswith("TS") and len(n) == 12 for n in numbers)
-    for c in Complaint.objects.all()[:200]:
+    for c in Complaint.objects.all():  # the hash of the pre-normalised columns, for every text
         assert c.content_hash == content_hash_for(c.company_id, c.title, c.details)
         assert c.submitted_at <= END
     manifest = json.loads((generated / "manifest.jsonl").read_text().splitlines()[-1])
@@ -87,6 +89,45 @@ def test_every_timeline_walks_the_transition_table(generated: Path) -> None:
     accepted = Complaint.objects.exclude(accepted_at=None)
     reply_rate = accepted.exclude(first_reply_at=None).count() / accepted.count()
     assert 0.65 < reply_rate < 0.85
+
+
+def test_no_row_points_at_nothing(generated: Path) -> None:
+    """Foreign keys are not enforced during the load (SQLite pragma, PostgreSQL replica role):
+    every reference must be right by construction."""
+    from tousu.accounts.models import User
+    from tousu.companies.models import Brand, Region
+
+    complaints = Complaint.objects.values("id")
+    assert not ComplaintEvent.objects.exclude(complaint_id__in=complaints).exists()
+    assert not Rating.objects.exclude(complaint_id__in=complaints).exists()
+    assert not Rating.objects.exclude(event_id__in=ComplaintEvent.objects.values("id")).exists()
+    assert not Complaint.objects.exclude(company_id__in=Company.objects.values("id")).exists()
+    assert not Complaint.objects.exclude(consumer_id__in=User.objects.values("id")).exists()
+    assert (
+        not Complaint.objects.exclude(brand_id=None)
+        .exclude(brand_id__in=Brand.objects.values("id"))
+        .exists()
+    )
+    assert not Complaint.objects.exclude(
+        consumer_region_id__in=Region.objects.values("code")
+    ).exists()
+    actors = ComplaintEvent.objects.exclude(actor_id=None)
+    assert actors.exists() and not actors.exclude(actor_id__in=User.objects.values("id")).exists()
+    # the event's consumer is the complaint's
+    assert not actors.exclude(actor_id=F("complaint__consumer_id")).exists()
+
+
+def test_a_big_load_rebuilds_the_indexes_it_dropped(db: None, tmp_path: Path) -> None:
+    from tousu.datagen.load import _secondary_indexes, load, regions_by_province  # noqa: F401
+
+    before = sorted(_secondary_indexes())
+    assert len(before) >= 10
+    plan = Plan.for_size(800, end=END, days=120, surges=0)
+    manifest = load(plan, truth_dir=tmp_path, batch=200, out=io.StringIO(), drop_indexes=True)
+    assert manifest["indexes_rebuilt"] == len(before)
+    assert sorted(_secondary_indexes()) == before
+    assert not (tmp_path / "dropped-indexes.json").exists()
+    assert Complaint.objects.count() == 800
 
 
 def test_the_sla_sweep_finds_the_timelines_up_to_date(generated: Path) -> None:
@@ -147,14 +188,47 @@ def test_rerun_adds_complaints_and_reuses_companies(generated: Path, tmp_path: P
     assert Complaint.objects.values("public_number").distinct().count() == 1800
 
 
+def _snapshot() -> list[tuple[object, ...]]:
+    rows = Complaint.objects.order_by("id").values_list(
+        "public_number",
+        "title",
+        "details",
+        "status",
+        "company_id",
+        "amount",
+        "content_hash",
+        "first_reply_at",
+        "completed_at",
+    )
+    events = ComplaintEvent.objects.order_by("id").values_list(
+        "complaint_id", "action", "to_status", "created_at", "payload"
+    )
+    ratings = Rating.objects.order_by("id").values_list("event_id", "satisfaction")
+    return [*rows, *events, *ratings]
+
+
+def test_two_processes_write_the_same_data_as_one(db: None, tmp_path: Path) -> None:
+    """The forked generator (parent writes, child generates) changes nothing in the data."""
+    options = {"complaints": 1200, "days": 120, "surges": 2, "end": END.isoformat(),
+               "truth": str(tmp_path), "no_rebuild": True, "batch": 300}  # fmt: skip
+    call_command("bench_data", processes=1, **options)
+    one = _snapshot()
+    ComplaintEvent.objects.all().delete()
+    Rating.objects.all().delete()
+    Complaint.objects.all().delete()
+    call_command("bench_data", processes=2, **options)
+    two = _snapshot()
+    assert len(one) > 1200 and [x[1:] for x in one] == [x[1:] for x in two]
+
+
 def _regions() -> dict[str, list[str]]:
     return {"44": ["440305"], "31": ["310104"], "11": ["110101"]}
 
 
 def test_same_seed_same_data_and_shapes() -> None:
     plan = Plan.for_size(3000, end=END, seed=7, days=365)
-    a = [(r.title, r.status, r.company, r.amount) for r in Generator(plan, _regions()).rows()]
-    b = [(r.title, r.status, r.company, r.amount) for r in Generator(plan, _regions()).rows()]
+    a = list(Generator(plan, _regions()).rows())  # (title, status, company, amount)
+    b = list(Generator(plan, _regions()).rows())
     assert a == b and len(a) == 3000
     # heavy-tailed popularity: the top 5% of companies get far more than 5% of complaints
     per_company: dict[int, int] = defaultdict(int)
@@ -174,6 +248,9 @@ def test_same_seed_same_data_and_shapes() -> None:
 def test_public_numbers_are_a_bijection() -> None:
     numbers = {public_number(n, 12345) for n in range(20_000)}
     assert len(numbers) == 20_000
+    # the vectorised numbers are the same function
+    assert public_numbers(0, 20_000, 12345) == [public_number(n, 12345) for n in range(20_000)]
+    assert public_numbers(2**40, 50, 2026) == [public_number(2**40 + n, 2026) for n in range(50)]
     assert public_number(1, 1) != public_number(1, 2)
 
 

@@ -162,3 +162,170 @@ def test_forms_found_in_the_real_data(text: str, expected: list[tuple[str, str]]
 )
 def test_lookalikes_from_the_real_data_are_left_alone(text: str) -> None:
     assert detect(text) == [], kinds(text)
+
+
+# names without a marker word and addresses without a road or compound word (issue 5); invented
+# examples in the forms the real data showed, not its texts
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我父亲郑立群在工地干活", [(d.NAME, "郑立群")]),
+        ("包工头宋建波拖欠工资，宋建波一直不接电话", [(d.NAME, "宋建波"), (d.NAME, "宋建波")]),
+        ("学校教师范秀琴上课时", [(d.NAME, "范秀琴")]),
+        ("村书记卢长河、会计潘小燕", [(d.NAME, "卢长河"), (d.NAME, "潘小燕")]),
+        (
+            "股东：韦国梁、严春华、葛志远",
+            [(d.NAME, "韦国梁"), (d.NAME, "严春华"), (d.NAME, "葛志远")],
+        ),
+        ("请邵文斌同志尽快处理", [(d.NAME, "邵文斌")]),
+        ("向汪海书记反映", [(d.NAME, "汪海")]),
+        ("由侯丽华副局长牵头", [(d.NAME, "侯丽华")]),
+        ("经理吴德明涉嫌挪用", [(d.NAME, "吴德明")]),  # the name ends before a verb (涉嫌)
+        ("我叫苏月华，女，1970年出生", [(d.NAME, "苏月华")]),  # 月 in a given name
+        ("购买了枫丹丽舍8栋1603的房子", [(d.ADDRESS, "枫丹丽舍8栋1603")]),
+        ("我租住在3栋2单元", [(d.ADDRESS, "3栋2单元")]),
+        ("家住石门镇青石板127号", [(d.ADDRESS, "青石板127号")]),
+        ("门店在芙蓉中路二段88号", [(d.ADDRESS, "芙蓉中路二段88号")]),
+        (
+            "如有疑问请拨打咨询电话：5521873或者5521874",
+            [(d.LANDLINE, "5521873"), (d.LANDLINE, "5521874")],
+        ),
+        ("车牌湘a12345的车", [(d.PLATE, "湘a12345")]),
+    ],
+)
+def test_names_without_a_marker_and_bare_addresses(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "教师节快到了，老师宿舍漏水",  # a role word inside a longer word
+        "居民楼里开饭店",
+        "开发商那边一直拖延，开发商强硬拒绝",
+        "律师费成本太高",
+        "市委书记在百忙之中",
+        "尊敬的胡书记：您好",  # a surname with a title
+        "向王市长反映情况",
+        "平江县梅田湖镇长福村大堤",  # a place before a title
+        "村民权益受到侵害，出借人强烈反对",
+        "小区8栋600多户业主",  # a count of homes
+        "3栋105m2户型",  # a floor area
+        "10栋2单元2018年10月漏水",  # a year after the unit, no room number
+    ],
+)
+def test_role_and_title_lookalikes_are_left_alone(text: str) -> None:
+    assert detect(text) == [], kinds(text)
+
+
+def test_hotlines_after_a_phone_word_are_left_alone() -> None:
+    assert detect("热线12345、96119都打过，拨打4008208820也没用") == []
+
+
+def test_traditional_names_and_addresses_work_as_well_as_simplified() -> None:
+    simplified = "我父亲郑立群住在枫丹丽舍8栋1603，包工头宋建波拖欠工资，请邵文斌同志处理"
+    traditional = "我父親鄭立群住在楓丹麗舍8棟1603，包工頭宋建波拖欠工資，請邵文斌同志處理"
+    assert [(s.kind, s.start, s.end) for s in detect(simplified)] == [
+        (s.kind, s.start, s.end) for s in detect(traditional)
+    ]
+    assert redact(traditional) == "我父親鄭**住在****，包工頭宋**拖欠工資，請邵**同志處理"
+
+
+# --- names the part-of-speech tagger finds (issue 5, fourth round) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("镇政府王检世、孙奇亚到现场查看", ["王检世", "孙奇亚"]),  # a list with no role word
+        ("曹辉黎未将款项退还给我们", ["曹辉黎"]),  # the subject of a sentence
+        ("举报人的邻居龚仿佑等人多次殴打", ["龚仿佑"]),  # the third character split off
+        ("父亲刘斌云已去世多年", ["刘斌云"]),
+        ("王检世,龚仿佑等人", ["王检世", "龚仿佑"]),
+        # found once, masked everywhere (毛浚 … 毛浚说)
+        ("办案警官毛浚时不接电话，毛浚说这事他知道", ["毛浚", "毛浚"]),
+    ],
+)
+def test_names_the_tagger_finds_in_running_text(text: str, names: list[str]) -> None:
+    assert [s.original for s in detect(text) if s.kind == d.NAME] == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # dictionary words the tagger calls names: brands, shops, places
+        "我在王府井买了张小泉的剪刀",
+        "张小泉剪刀质量差",
+        "同仁堂的药和全聚德烤鸭",
+        "李宁专卖店和周大福的金项链",
+        # words the dictionary lacks that look like names: estates, companies, brands
+        "荣盛花园的业主",
+        "住在梅溪湖附近",
+        "我是金茂悦的一名业主",
+        "阳光城檀悦工地夜间施工",
+        "富惠天下商务有限公司拖欠借款",  # a company named like a person
+        "周楠中学旁边的小区",
+        "龙骧巴士210路早晨不准时",
+        "田涵大剧院门口",
+        "路虎极光二手车",
+        "上汽荣威RX8发动机异响",
+        # places, idioms, measure words, prepositions, documents
+        "马营至沿江山段暂无拓宽计划",
+        "我家住在黄花镇",
+        "能否调整为普惠幼儿园",
+        "这张卡不是我办的",
+        "本是一件造福于民的好事",
+        "1983年毕业于西地省中医学院",
+        "根据宁纪通[2018]13号文件",
+        "高峰期12分钟一趟，平峰20分钟一趟",
+        "黑心开发商空手套白狼",
+    ],
+)
+def test_tagger_lookalikes_are_left_alone(text: str) -> None:
+    assert [s for s in detect(text) if s.kind == d.NAME] == [], kinds(text)
+
+
+def test_tagged_names_are_the_same_in_traditional_and_simplified() -> None:
+    simplified = "镇政府王检世、孙奇亚到现场，曹辉黎未将款项退还，父亲刘斌云已去世"
+    traditional = "鎮政府王檢世、孫奇亞到現場，曹輝黎未將款項退還，父親劉斌雲已去世"
+    assert [(s.kind, s.start, s.end) for s in detect(simplified)] == [
+        (s.kind, s.start, s.end) for s in detect(traditional)
+    ]
+    assert redact(traditional) == "鎮政府王**、孫**到現場，曹**未將款項退還，父親劉**已去世"
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("我是A市A6区中粮鸿云10栋业主", "中粮鸿云10栋"),
+        ("你好，我是光蓝雍景阁2栋的业主", "光蓝雍景阁2栋"),
+        ("购买了金科时代三期2栋的公寓", "金科时代三期2栋"),
+    ],
+)
+def test_a_named_compounds_building_that_someone_lives_in(text: str, address: str) -> None:
+    assert (d.ADDRESS, address) in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "筹备组安排14个人对小区7栋业主进行扫楼投票",  # no compound named
+        "车棚紧贴21栋住户出入通道",  # a function word, not a compound
+        "我们还有3栋房屋共用一个厕所",
+        "小区共7栋，业主很多",  # a count
+    ],
+)
+def test_buildings_of_no_named_compound_are_left_alone(text: str) -> None:
+    assert [s for s in detect(text) if s.kind == d.ADDRESS] == [], kinds(text)
+
+
+def test_order_numbers_written_定单_and_listed_after_the_first() -> None:
+    assert kinds("定单5216523与6月3号要求补发赠品") == [(d.ORDER_NUMBER, "5216523")]
+    assert kinds("订单号50778795174和59671095217，出来回话") == [
+        (d.ORDER_NUMBER, "50778795174"),
+        (d.ORDER_NUMBER, "59671095217"),
+    ]
+    # a date or an amount after 和 is not a second order number
+    assert kinds("订单号50778795174和2019年3月的退款") == [(d.ORDER_NUMBER, "50778795174")]

@@ -207,3 +207,138 @@ def test_video_is_never_served_in_public_but_to_the_parties(
         assert client.get(f"/api/v1{url}").status_code == 200
         # a party's view of the page links the video
         assert url in client.get(f"/complaints/{complaint.public_number}/").content.decode()
+
+
+def png_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def three_kinds(
+    consumer: User, company: Company, moderator: User
+) -> tuple[Complaint, dict[str, Evidence]]:
+    """An accepted complaint with an image, a PDF and a video."""
+    complaint, _created = services.complaint_submit(
+        consumer=consumer,
+        data=services.ComplaintInput(
+            title="退款迟迟不到账",
+            details="申请退款一个月了商家一直拖延，附上截图、合同和视频。",
+            company_id=company.pk,
+            problem_types=["refund_difficult"],
+            demands=["refund"],
+            amount="299",
+        ),
+        files=[
+            prepare_file(png_bytes(), "chat.png"),
+            prepare_file(pdf_with_phone(), "contract.pdf"),
+            prepare_file(mp4_bytes(), "clip.mp4"),
+        ],
+    )
+    services.complaint_accept(complaint_id=complaint.pk, actor=moderator)
+    complaint.refresh_from_db()
+    return complaint, {ev.kind: ev for ev in complaint.evidence.all()}
+
+
+def _api_urls(complaint: Complaint, evidence: dict[str, Evidence]) -> dict[str, str]:
+    return {kind: f"/api/v1{_url(complaint, ev)}" for kind, ev in evidence.items()}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "other_consumer", "other_merchant", "regulator"])
+def test_public_api_detail_lists_a_video_without_a_link(
+    three_kinds: tuple[Complaint, dict[str, Evidence]], role: str, request: pytest.FixtureRequest
+) -> None:
+    complaint, evidence = three_kinds
+    client = Client()
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    resp = client.get(f"/api/v1/complaints/{complaint.public_number}")
+    assert resp.status_code == 200
+    listed = {row["kind"]: row for row in resp.json()["evidence"]}
+    urls = _api_urls(complaint, evidence)
+    assert listed["video"]["url"] is None and listed["video"]["withheld"] is True
+    assert listed["video"]["notice"] == "为保护个人隐私，该附件不公开显示"
+    assert urls["video"] not in resp.content.decode()
+    # images and PDFs are listed: their URL serves the redacted copy (404 until it is made)
+    for kind in ("image", "pdf"):
+        assert (listed[kind]["url"], listed[kind]["withheld"]) == (urls[kind], False)
+    assert client.get(urls["video"]).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["consumer", "merchant", "moderator"])
+def test_parties_api_detail_links_every_file(
+    three_kinds: tuple[Complaint, dict[str, Evidence]], role: str, request: pytest.FixtureRequest
+) -> None:
+    complaint, evidence = three_kinds
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    body = client.get(f"/api/v1/complaints/{complaint.public_number}").json()
+    urls = _api_urls(complaint, evidence)
+    assert {row["kind"]: (row["url"], row["withheld"]) for row in body["evidence"]} == {
+        kind: (url, False) for kind, url in urls.items()
+    }
+    assert client.get(urls["video"]).status_code == 200
+
+
+def test_merchant_api_detail_links_the_video(
+    three_kinds: tuple[Complaint, dict[str, Evidence]], merchant: User
+) -> None:
+    complaint, _evidence = three_kinds
+    client = Client()
+    client.force_login(merchant)
+    body = client.get(f"/api/v1/merchant/complaints/{complaint.public_number}").json()
+    video = next(row for row in body["evidence"] if row["kind"] == "video")
+    assert video["url"] is not None and video["withheld"] is False
+
+
+def test_public_web_page_lists_the_video_without_a_link(
+    three_kinds: tuple[Complaint, dict[str, Evidence]],
+) -> None:
+    complaint, evidence = three_kinds
+    html = Client().get(f"/complaints/{complaint.public_number}/").content.decode()
+    assert "视频 3：为保护个人隐私，该附件不公开显示" in html
+    assert _url(complaint, evidence["video"]) not in html
+    assert _url(complaint, evidence["pdf"]) in html and _url(complaint, evidence["image"]) in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/complaints/",
+        "/companies/{company}/",
+        "/api/v1/complaints",
+        "/api/v1/complaints/search?q=退款",
+        "/api/v1/companies/{company}",
+    ],
+)
+def test_public_lists_link_no_evidence(
+    three_kinds: tuple[Complaint, dict[str, Evidence]], path: str
+) -> None:
+    complaint, evidence = three_kinds
+    resp = Client().get(path.format(company=complaint.company_id))
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert complaint.public_number in body or path.startswith("/api/v1/companies/")
+    for ev in evidence.values():
+        assert f"/evidence/{ev.pk}" not in body
+
+
+def test_open_data_links_no_evidence(
+    three_kinds: tuple[Complaint, dict[str, Evidence]], settings: object, tmp_path: object
+) -> None:
+    import gzip
+    from datetime import date
+
+    from tousu.opendata.export import release_build
+
+    complaint, _evidence = three_kinds
+    settings.OPEN_DATA_DIR = tmp_path / "od"  # type: ignore[attr-defined,operator]
+    release = release_build(day=date(2026, 11, 28))
+    raw = b"".join(
+        gzip.decompress((release.path / name).read_bytes())
+        for name in ("complaints.csv.gz", "complaints.jsonl.gz")
+    ).decode("utf-8")
+    assert complaint.public_number in raw
+    assert "evidence" not in raw and "/evidence/" not in raw

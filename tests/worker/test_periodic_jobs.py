@@ -192,6 +192,7 @@ def test_every_registered_job_is_idempotent(
         "webhook_sla_due_soon",
         "rankings_generate",
         "service_stars",
+        "planner_statistics",
     }
     first = {job.name: run_job(job) for job in JOBS}
     assert first["sla_sweep"]["overdue"] == 1
@@ -247,3 +248,22 @@ def test_scheduler_runs_each_job_when_due() -> None:
     assert runs == ["often", "rarely", "often"]
     stop_now = Scheduler((PeriodicJob("x", 1, lambda: runs.append("x")),))
     assert stop_now.run_due(should_stop=lambda: True) == 0
+
+
+def test_planner_statistics_are_written(file: Callable[..., Complaint], company: Company) -> None:
+    from django.db import connection
+
+    from tousu.common.jobs import job_planner_statistics
+
+    file(company, 30)
+    assert job_planner_statistics()["vendor"] == connection.vendor
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'search_searchdocument'")
+        else:
+            cursor.execute(
+                "SELECT last_analyze FROM pg_stat_user_tables "
+                "WHERE relname = 'complaints_complaint'"
+            )
+        rows = cursor.fetchall()
+    assert rows and all(row[0] for row in rows)

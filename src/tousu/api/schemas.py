@@ -69,7 +69,9 @@ class EvidenceOut(Schema):
     size: int
     width: int | None
     height: int | None
-    url: str
+    url: str | None
+    withheld: bool
+    notice: str
 
 
 class RatingOut(Schema):
@@ -187,7 +189,16 @@ def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
     }
 
 
-def evidence_dict(ev: Evidence, number: str) -> dict[str, Any]:
+EVIDENCE_WITHHELD = "为保护个人隐私，该附件不公开显示"
+
+
+def evidence_dict(ev: Evidence, number: str, private: bool) -> dict[str, Any]:
+    """An evidence file as listed. The public gets no link to a kind that never becomes public
+    (a video: ``tousu.privacy.selectors.evidence_is_public_kind``) — listed, withheld, with the
+    page's notice; an image or PDF link serves only its redacted copy."""
+    from tousu.privacy.selectors import evidence_is_public_kind
+
+    withheld = not private and not evidence_is_public_kind(ev)
     return {
         "id": ev.pk,
         "kind": ev.kind,
@@ -195,7 +206,9 @@ def evidence_dict(ev: Evidence, number: str) -> dict[str, Any]:
         "size": ev.size,
         "width": ev.width,
         "height": ev.height,
-        "url": f"/api/v1/complaints/{number}/evidence/{ev.pk}",
+        "url": None if withheld else f"/api/v1/complaints/{number}/evidence/{ev.pk}",
+        "withheld": withheld,
+        "notice": EVIDENCE_WITHHELD if withheld else "",
     }
 
 
@@ -235,7 +248,7 @@ def detail_dict(
         "completed_at": c.completed_at,
         "closed_at": c.closed_at,
         "events": [event_dict(e, private) for e in events],
-        "evidence": [evidence_dict(ev, c.public_number) for ev in evidence],
+        "evidence": [evidence_dict(ev, c.public_number, private) for ev in evidence],
     }
     if private:
         data.update(

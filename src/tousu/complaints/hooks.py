@@ -79,3 +79,24 @@ def find_duplicate(
         if found is not None:
             return found
     return None
+
+
+TextPreparer = Callable[[str, str], None]
+
+_text_preparers: list[TextPreparer] = []
+
+
+def register_text_preparer(preparer: TextPreparer) -> TextPreparer:
+    """Add a function of a complaint's ``(title, details)`` alone that a listener will need
+    (signatures, model scores…). ``complaint_submit`` calls it before opening its write
+    transaction so that the work is done, and remembered by the preparer's app, outside the
+    write lock (SQLite has one writer at a time); the listener must give the same result
+    whether or not it ran. It must not write anything."""
+    if preparer not in _text_preparers:
+        _text_preparers.append(preparer)
+    return preparer
+
+
+def prepare_text(title: str, details: str) -> None:
+    for preparer in list(_text_preparers):
+        preparer(title, details)

@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -407,6 +407,7 @@ def complaint_submit(
     if consumer.role != Role.CONSUMER:
         raise PermissionDenied("只有消费者账号可以发起投诉", code="consumers_only")
     now = now or timezone.now()
+    _prepare_text(data)
     try:
         with transaction.atomic():
             # inside the transaction: a company typed by name is created here and must roll
@@ -441,7 +442,10 @@ def complaint_submit(
                 created_at=now,
                 updated_at=now,
                 submitted_at=now,
-                review_due_at=add_working_days(now, _conf("REVIEW_SLA_WORKING_DAYS")),
+                # in UTC, as the database gives it back: the object returned is what a read says
+                review_due_at=add_working_days(now, _conf("REVIEW_SLA_WORKING_DAYS")).astimezone(
+                    UTC
+                ),
                 **cleaned,
             )
             _save_with_unique_number(complaint)
@@ -465,6 +469,17 @@ def complaint_submit(
                 return existing.complaint, False
         raise
     return complaint, True
+
+
+def _prepare_text(data: ComplaintInput) -> None:
+    """Text work of the listeners (signatures, screening model, redaction), done before the
+    write transaction (``hooks.register_text_preparer``); invalid text is left to
+    ``_clean_input`` to refuse inside it."""
+    from tousu.complaints import hooks
+
+    title, details = (data.title or "").strip(), (data.details or "").strip()
+    if 4 <= len(title) <= 80 and 10 <= len(details) <= 5000:
+        hooks.prepare_text(title, details)
 
 
 def _near_duplicate(

@@ -378,6 +378,9 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 # injected patterns (ground truth for the insights issue)
 RUNAWAY_TERMS = ("跑路", "关门", "停业", "退费", "联系不上", "人去楼空")
+# every title of a 跑路 surge says 跑路, and every such text adds one more of RUNAWAY_TERMS below:
+# the words that rose are the same whatever the seed (tests/insights/test_scan.py)
+RUNAWAY_TITLES = ("{brand}跑路了", "{brand}突然关门跑路", "{brand}停业不退费，疑似跑路")
 RUNAWAY_SENTENCES = (
     "门店突然关门了，老板联系不上，疑似跑路。",
     "交了{amount}元的费用，现在机构停业，要求退费。",

@@ -189,7 +189,12 @@ def on_event(event: ComplaintEvent) -> None:
     """Fold ``event`` into its complaint's contribution and add the difference to the day row.
     Runs inside the transaction that wrote the event, under the complaint's row lock."""
     complaint = event.complaint
-    row = ComplaintMetric.objects.filter(pk=complaint.pk).first()
+    # a complaint's ``submitted`` event is written with the complaint: it has no row yet
+    row = (
+        None
+        if event.kind == "submitted"
+        else ComplaintMetric.objects.filter(pk=complaint.pk).first()
+    )
     if row is None:
         if event.kind != "submitted":
             # a complaint written before the metrics existed: fold its whole timeline

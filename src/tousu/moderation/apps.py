@@ -14,3 +14,4 @@ class ModerationConfig(AppConfig):
         hooks.register(listeners.on_event)
         hooks.register_bulk(duplicates.index_bulk)
         hooks.register_duplicate_finder(duplicates.near_duplicate_finder)
+        hooks.register_text_preparer(listeners.prepare_text)

@@ -28,11 +28,11 @@ import itertools
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from datasketch import MinHash
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from tousu.complaints.models import Complaint
 from tousu.complaints.states import OPEN_STATUSES
@@ -75,12 +75,21 @@ def shingles(title: str, details: str) -> list[bytes]:
 
 
 def signature(title: str, details: str) -> np.ndarray:
+    """The MinHash signature of a text (read-only array). Remembered for the last few texts: a
+    submission needs it for the refusal check before its transaction, then in the listener."""
+    return _signature(title, details)
+
+
+@lru_cache(maxsize=64)
+def _signature(title: str, details: str) -> np.ndarray:
     template = _template()
     m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, permutations=template.permutations)
     sh = shingles(title, details)
     if sh:
         m.update_batch(sh)
-    return np.asarray(m.hashvalues, dtype=np.uint32)
+    hv = np.asarray(m.hashvalues, dtype=np.uint32)
+    hv.flags.writeable = False
+    return hv
 
 
 _NUMBER = re.compile(r"\d+")
@@ -110,23 +119,48 @@ def _unpack(blob: bytes | memoryview) -> np.ndarray:
 
 
 def index(
-    complaint: Complaint, hv: np.ndarray, *, client_ip: str | None = None, now: datetime | None
+    complaint: Complaint,
+    hv: np.ndarray,
+    *,
+    client_ip: str | None = None,
+    now: datetime | None,
+    new: bool = False,
 ) -> None:
-    """Store (or replace) the signature and its bands."""
-    TextSignature.objects.update_or_create(
-        complaint=complaint,
-        defaults={
-            "consumer_id": complaint.consumer_id,
-            "company_id": complaint.company_id,
-            "client_ip": client_ip or None,
-            "minhash": hv.astype("<u4").tobytes(),
-            **({"created_at": now} if now else {}),
-        },
+    """Store (or replace) the signature and its bands. ``new``: the complaint was created in
+    this transaction, so it has no signature yet (two inserts instead of an upsert, a delete
+    and an insert)."""
+    sig = TextSignature(
+        complaint_id=complaint.pk,
+        consumer_id=complaint.consumer_id,
+        company_id=complaint.company_id,
+        client_ip=client_ip or None,
+        minhash=hv.astype("<u4").tobytes(),
+        **({"created_at": now} if now else {}),
     )
-    SignatureBand.objects.filter(complaint=complaint).delete()
-    SignatureBand.objects.bulk_create(
-        SignatureBand(complaint=complaint, key=k) for k in band_keys(hv)
-    )
+    bands = [SignatureBand(complaint_id=complaint.pk, key=k) for k in band_keys(hv)]
+    if new:
+        TextSignature.objects.bulk_create([sig])
+    else:
+        fields = ["consumer_id", "company_id", "client_ip", "minhash"]
+        TextSignature.objects.bulk_create(
+            [sig],
+            update_conflicts=True,
+            unique_fields=["complaint"],
+            update_fields=[*fields, *(["created_at"] if now else [])],
+        )
+        SignatureBand.objects.filter(complaint_id=complaint.pk).delete()
+    SignatureBand.objects.bulk_create(bands)
+
+
+class Indexed(NamedTuple):
+    """An indexed complaint as the group and mass-filing checks need it (a plain row: up to
+    ``MAX_CANDIDATES`` of them per submission, so no model instances)."""
+
+    pk: int
+    consumer_id: int
+    company_id: int
+    client_ip: str | None
+    recent: bool  # indexed at or after ``find_similar``'s ``recent_since`` (True without it)
 
 
 def find_similar(
@@ -137,29 +171,41 @@ def find_similar(
     company_id: int | None = None,
     consumer_id: int | None = None,
     since: datetime | None = None,
-) -> list[tuple[TextSignature, float]]:
-    """Indexed complaints at least ``min_similarity`` alike, most similar first."""
+    recent_since: datetime | None = None,
+) -> list[tuple[Indexed, float]]:
+    """Indexed complaints at least ``min_similarity`` alike, most similar first (one query: the
+    candidates sharing a band, as a subquery, and their signatures). ``recent_since`` marks
+    those indexed since then (compared in SQL: no date conversion for hundreds of rows)."""
     ids = SignatureBand.objects.filter(key__in=band_keys(hv))
     if exclude_id is not None:
         ids = ids.exclude(complaint_id=exclude_id)
-    candidate_ids = list(ids.values_list("complaint_id", flat=True).distinct()[:MAX_CANDIDATES])
-    if not candidate_ids:
-        return []
-    sigs = TextSignature.objects.filter(pk__in=candidate_ids)
+    candidates = ids.values("complaint_id").distinct()[:MAX_CANDIDATES]
+    sigs = TextSignature.objects.filter(pk__in=candidates)
     if company_id is not None:
         sigs = sigs.filter(company_id=company_id)
     if consumer_id is not None:
         sigs = sigs.filter(consumer_id=consumer_id)
     if since is not None:
         sigs = sigs.filter(created_at__gte=since)
-    rows = list(sigs)
+    recent = (
+        ExpressionWrapper(Q(created_at__gte=recent_since), output_field=BooleanField())
+        if recent_since is not None
+        else Value(True, output_field=BooleanField())
+    )
+    rows = list(
+        sigs.annotate(recent=recent).values_list(
+            "pk", "consumer_id", "company_id", "client_ip", "recent", "minhash"
+        )
+    )
     if not rows:
         return []
-    matrix = np.frombuffer(b"".join(bytes(r.minhash) for r in rows), dtype="<u4").reshape(
-        len(rows), -1
-    )
+    matrix = np.frombuffer(b"".join(bytes(r[5]) for r in rows), dtype="<u4").reshape(len(rows), -1)
     scores = (matrix == hv.astype("<u4")).mean(axis=1)
-    out = [(r, float(sc)) for r, sc in zip(rows, scores, strict=True) if sc >= min_similarity]
+    out = [
+        (Indexed(r[0], r[1], r[2], r[3], bool(r[4])), float(sc))
+        for r, sc in zip(rows, scores, strict=True)
+        if sc >= min_similarity
+    ]
     out.sort(key=lambda pair: (-pair[1], pair[0].pk))
     return out
 
@@ -213,16 +259,26 @@ def near_duplicate_finder(
     return found[0] if found else None
 
 
-def neighbours(complaint: Complaint, hv: np.ndarray) -> list[tuple[TextSignature, float]]:
+def neighbours(
+    complaint: Complaint, hv: np.ndarray, now: datetime | None = None
+) -> list[tuple[Indexed, float]]:
     """Everything at least template-alike to this complaint (one LSH query, shared by the
-    group and mass-filing checks)."""
-    return find_similar(hv, min_similarity=TEMPLATE_MIN, exclude_id=complaint.pk)
+    group and mass-filing checks), marked ``recent`` within the mass-filing window before
+    ``now``."""
+    from django.utils import timezone
+
+    return find_similar(
+        hv,
+        min_similarity=TEMPLATE_MIN,
+        exclude_id=complaint.pk,
+        recent_since=(now or timezone.now()) - timedelta(days=WINDOW_DAYS),
+    )
 
 
 def assign_group(
     complaint: Complaint,
     hv: np.ndarray,
-    near: list[tuple[TextSignature, float]] | None = None,
+    near: list[tuple[Indexed, float]] | None = None,
 ) -> int | None:
     """Group this complaint with near-identical ones from other consumers (same company)."""
     if near is None:
@@ -237,11 +293,13 @@ def assign_group(
     if not similar:
         return None
     matched = [sig.pk for sig, _ in similar]
-    roots = set(
-        ScreeningResult.objects.filter(
+    roots = {
+        r
+        for r in ScreeningResult.objects.filter(
             complaint_id__in=matched, group_root__isnull=False
         ).values_list("group_root", flat=True)
-    )
+        if r is not None
+    }
     root = min([*roots, *matched, complaint.pk])
     ScreeningResult.objects.filter(Q(complaint_id__in=matched) | Q(group_root__in=roots)).update(
         group_root=root
@@ -255,17 +313,17 @@ def mass_filing_evidence(
     *,
     client_ip: str | None,
     now: datetime,
-    near: list[tuple[TextSignature, float]] | None = None,
+    near: list[tuple[Indexed, float]] | None = None,
 ) -> dict[str, Any]:
-    """Evidence of profit-seeking mass filing around this complaint ({} when there is none)."""
-    since = now - timedelta(days=WINDOW_DAYS)
+    """Evidence of profit-seeking mass filing around this complaint ({} when there is none).
+    ``near``: ``neighbours(complaint, hv, now)`` when the caller has it already."""
     if near is None:
-        near = neighbours(complaint, hv)
-    similar = [(sig, s) for sig, s in near if sig.created_at >= since]
+        near = neighbours(complaint, hv, now)
+    similar = [(sig, s) for sig, s in near if sig.recent]
     kinds: list[str] = []
     related: dict[int, float] = {}
 
-    def check(group: list[tuple[TextSignature, float]], kind: str) -> None:
+    def check(group: list[tuple[Indexed, float]], kind: str) -> None:
         companies = {sig.company_id for sig, _ in group} | {complaint.company_id}
         if len(group) + 1 >= MASS_MIN_COMPLAINTS and len(companies) >= MASS_MIN_COMPANIES:
             kinds.append(kind)

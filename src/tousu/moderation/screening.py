@@ -169,11 +169,16 @@ def screen(target: Complaint | str) -> Suggestion:
 
 
 def screen_with_signature(
-    complaint: Complaint, hv: np.ndarray | None, *, features: list[str] | None = None
+    complaint: Complaint,
+    hv: np.ndarray | None,
+    *,
+    features: list[str] | None = None,
+    base: Suggestion | None = None,
 ) -> Suggestion:
-    """``screen`` for a complaint whose MinHash signature (and features) may already be
-    computed."""
-    base = screen_text(complaint_text(complaint.title, complaint.details), features=features)
+    """``screen`` for a complaint whose MinHash signature (and features, or the model's
+    suggestion for its text) may already be computed."""
+    if base is None:
+        base = screen_text(complaint_text(complaint.title, complaint.details), features=features)
     from .duplicates import find_own_open_duplicate
 
     dup = find_own_open_duplicate(

@@ -16,4 +16,5 @@ class PrivacyConfig(AppConfig):
 
         hooks.register(services.on_event)
         hooks.register_bulk(services.on_bulk)
+        hooks.register_text_preparer(services.prepare_text)
         post_save.connect(services.on_evidence_saved, sender=Evidence, weak=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -39,11 +40,25 @@ def _active(r: Redaction) -> bool:
     return r.reverted_at is None and r.superseded_at is None
 
 
+@lru_cache(maxsize=128)
+def _detect(text: str) -> tuple[detectors.Span, ...]:
+    """``detectors.detect``, remembered for the last texts (spans are immutable): a submission
+    detects before its write transaction (``prepare_text``) and uses the result inside it."""
+    return tuple(detectors.detect(text))
+
+
+def prepare_text(title: str, details: str) -> None:
+    """For ``complaints.hooks.register_text_preparer``: run the detectors outside the write
+    transaction."""
+    _detect(title)
+    _detect(details)
+
+
 def _reconcile(
     complaint: Complaint, field: str, text: str, rows: list[Redaction], now: datetime
 ) -> list[Redaction]:
     """Bring the field's redaction rows in line with ``text``; returns the rows that apply."""
-    detected = detectors.detect(text)
+    detected = _detect(text)
     by_value: dict[tuple[str, str], list[Redaction]] = {}
     for r in rows:
         if r.automatic and r.superseded_at is None:
@@ -106,10 +121,11 @@ def _apply(text: str, applied: Iterable[Redaction]) -> str:
     return detectors.apply(text, spans)
 
 
-def refresh(complaint: Complaint, *, now: datetime | None = None) -> Complaint:
-    """Recompute the public copy of ``complaint`` (call inside a transaction)."""
+def refresh(complaint: Complaint, *, now: datetime | None = None, new: bool = False) -> Complaint:
+    """Recompute the public copy of ``complaint`` (call inside a transaction). ``new``: the
+    complaint was created in this transaction and has no redaction rows yet."""
     now = now or timezone.now()
-    rows = list(Redaction.objects.filter(complaint=complaint, evidence__isnull=True))
+    rows = [] if new else list(Redaction.objects.filter(complaint=complaint, evidence__isnull=True))
     public: dict[str, str] = {}
     for field in FIELDS:
         text = getattr(complaint, field)
@@ -135,7 +151,10 @@ def on_event(event: ComplaintEvent) -> None:
     resubmission, edits); acceptance finds it current already unless it was never computed."""
     complaint = event.complaint
     if not is_current(complaint):
-        refresh(complaint, now=event.created_at)
+        if event.kind == "submitted":
+            refresh(complaint, now=event.created_at, new=True)
+        else:
+            refresh(complaint, now=event.created_at)
 
 
 def on_evidence_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

@@ -155,6 +155,9 @@ class SQLiteBackend:
     def window(
         self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
     ) -> tuple[str, list[Any]]:
+        # the LIMIT is written into the SQL, not bound: with an unknown window size SQLite
+        # planned the joins around it as if it were the whole table (scan the company index,
+        # probe the window: 1.3 s instead of 1 ms at 200k)
         cols = "rowid AS id" + (", bm25(search_fts, 3.0, 1.0) AS score" if score else "")
         where = "search_fts MATCH %s"
         params: list[Any] = [self._expr(query)]
@@ -165,8 +168,8 @@ class SQLiteBackend:
             where += " AND rowid <= %s"
             params.append(hi)
         return (
-            f"SELECT {cols} FROM search_fts WHERE {where} ORDER BY rowid DESC LIMIT %s",
-            [*params, limit],
+            f"SELECT {cols} FROM search_fts WHERE {where} ORDER BY rowid DESC LIMIT {int(limit)}",
+            params,
         )
 
     def relevance(self, query: Query) -> tuple[str, str, list[Any]]:
@@ -265,8 +268,9 @@ class PostgresBackend:
             where += " AND complaint_id <= %s"
             params.append(hi)
         return (
-            f"SELECT {cols} FROM {DOC_TABLE} WHERE {where} ORDER BY complaint_id DESC LIMIT %s",
-            [*params, limit],
+            f"SELECT {cols} FROM {DOC_TABLE} WHERE {where} "
+            f"ORDER BY complaint_id DESC LIMIT {int(limit)}",
+            params,
         )
 
 

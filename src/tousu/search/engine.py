@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -44,6 +45,8 @@ WINDOWS = (5_000, 50_000)
 FILTERS_FIRST_MAX = 5_000
 # filters-only facets are counted over at most this many most recent matching complaints
 FACET_WINDOW = 2_000
+# the index of the key and every filter column (search/models.py)
+COVER_INDEX = "searchdoc_cover"
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000
@@ -320,6 +323,13 @@ def _id_bounds(filters: Filters) -> tuple[int | None, int | None, int, int]:
     return lo, hi, lo if lo is not None else int(lo_all), hi if hi is not None else int(hi_all)
 
 
+def _cover(sql: _Sql) -> str:
+    """How a window's ids join the documents: on SQLite through the covering index, named (the
+    planner picks the key's unique index when the statistics don't say better, and then reads
+    each wide row: ≈60 bytes per match instead of 1–2 KB); PostgreSQL chooses by itself."""
+    return f" INDEXED BY {COVER_INDEX}" if sql.backend.vendor == "sqlite" else ""
+
+
 def _token_match(query: Query, vendor: str, column: str = "") -> tuple[str, list[Any]]:
     """The words as a condition on the stored token text (space-separated tokens of letters
     and digits): the same matches as the full-text index over the same token stream, checked
@@ -360,56 +370,45 @@ def _filtered_rows(sql: _Sql) -> int:
     return int(n)
 
 
-def _window(
-    sql: _Sql,
-    query: Query,
-    filters: Filters,
-    *,
-    need: int,
-    score: bool,
-    filters_first: bool = True,
-) -> _Window:
-    """Where the rows of a query with words come from: the most recently filed matches of the
-    words (exact when they are all of them), growing until the page is full; but when the
-    words match more than the first window and the filters are selective (at most
-    ``FILTERS_FIRST_MAX`` complaints pass them), those complaints with the words checked on
-    their token text, exact."""
+def _windows(sql: _Sql, query: Query, filters: Filters, *, score: bool) -> Iterator[_Window]:
+    """The windows of the words' most recently filed matches, smallest first. Each is
+    measured on the full-text index alone (how many matches it holds, its lowest id: whether
+    it is all of them, and the share of the id range it covers); how many of its matches pass
+    the filters (``passing``) is left to the query that reads it (``COUNT(*) OVER ()`` in
+    ``search``'s page query), so a window is joined to the documents once, not twice."""
     lo, hi, span_lo, span_hi = _id_bounds(filters)
-    where, params = sql.where()
-    window = _Window("", [])
-    for i, limit in enumerate(WINDOWS):
+    for limit in WINDOWS:
         # one more than the window: a window holding every match is known to be complete
         sub, sub_params = sql.backend.window(query, lo=lo, hi=hi, limit=limit + 1, score=score)
-        frm = f"({sub}) w JOIN {DOC_TABLE} d ON d.complaint_id = w.id"
-        scanned, lowest, passing = _fetch(
-            f"SELECT COUNT(*), MIN(w.id), COALESCE(SUM(CASE WHEN {where} THEN 1 ELSE 0 END), 0) "
-            f"FROM {frm}",
-            [*params, *sub_params],
-        )[0]
+        scanned, lowest = _fetch(f"SELECT COUNT(*), MIN(w.id) FROM ({sub}) w", sub_params)[0]
         complete = scanned <= limit
         share = 1.0
         if not complete:
             share = (span_hi - int(lowest) + 1) / max(span_hi - span_lo + 1, 1)
-        window = _Window(
-            frm,
+        yield _Window(
+            f"({sub}) w JOIN {DOC_TABLE} d{_cover(sql)} ON d.complaint_id = w.id",
             sub_params,
             complete,
             share,
             int(scanned),
-            int(passing),
             score=("w.score", []),
         )
-        if complete or passing >= need:
-            break
-        if i == 0 and filters_first and _filtered_rows(sql) <= FILTERS_FIRST_MAX:
-            return _filters_first(sql, query, score=score)
+        if complete:
+            return
+
+
+def _window(sql: _Sql, query: Query, filters: Filters) -> _Window:
+    """The first window of the words' matches with its ``passing`` count (for facets)."""
+    window = next(_windows(sql, query, filters, score=False))
+    where, params = sql.where()
+    (window.passing,) = _fetch(
+        f"SELECT COUNT(*) FROM {window.sql} WHERE {where}", [*window.params, *params]
+    )[0]
     return window
 
 
 def _filters_first(sql: _Sql, query: Query, *, score: bool) -> _Window:
     cond, cond_params = _token_match(query, sql.backend.vendor)
-    where, params = sql.where(extra=[(cond, cond_params)])
-    (n,) = _fetch(f"SELECT COUNT(*) FROM {DOC_TABLE} d WHERE {where}", params)[0]
     score_sql = ""
     score_params: list[Any] = []
     if score:
@@ -418,12 +417,12 @@ def _filters_first(sql: _Sql, query: Query, *, score: bool) -> _Window:
         else:
             # no bm25 outside an FTS5 scan: the words in the title first, then newest
             title_cond, title_params = _token_match(query, "sqlite", "title")
-            score_sql = f"(CASE WHEN {title_cond} THEN 0 ELSE 1 END), d.submitted_ts DESC"
+            # (one value, lowest first: title matches, each part newest first)
+            score_sql = f"(CASE WHEN {title_cond} THEN 0 ELSE 1 END) * 10000000000 - d.submitted_ts"
             score_params = title_params
     return _Window(
         f"{DOC_TABLE} d",
         [],
-        passing=int(n),
         extra=(cond, cond_params),
         score=(score_sql, score_params),
     )
@@ -435,15 +434,19 @@ def _filters_window(sql: _Sql) -> _Window:
     base = [(c, p) for facet, c, p in sql.conds if facet in ("", "date", "amount")]
     where = " AND ".join(c for c, _p in base) or "1=1"
     params = [x for _c, p in base for x in p]
-    # walk the primary key backwards (SQLite would otherwise pick the is_public index and
-    # sort every public complaint by id)
-    # (and ORDER BY the rowid by that name: ORDER BY complaint_id made a temporary B-tree)
+    # walk the key backwards (SQLite would otherwise pick the is_public index and sort every
+    # public complaint by id) in the covering index: its entries hold every filter column in
+    # ≈60 bytes, the table's rows the token text too (a rare sector read 1M of those: 0.5 s)
     sqlite = sql.backend.vendor == "sqlite"
-    hint = " NOT INDEXED" if sqlite else ""
-    key = "d.rowid" if sqlite else "d.complaint_id"
-    sub = f"SELECT {key} AS id FROM {DOC_TABLE} d{hint} WHERE {where} ORDER BY {key} DESC LIMIT %s"
-    frm = f"({sub}) w JOIN {DOC_TABLE} d ON d.complaint_id = w.id"
-    sub_params = [*params, FACET_WINDOW]
+    hint = f" INDEXED BY {COVER_INDEX}" if sqlite else ""
+    key = "d.complaint_id"
+    # (a literal LIMIT, as in the backends' windows: a bound one misleads SQLite's planner)
+    sub = (
+        f"SELECT {key} AS id FROM {DOC_TABLE} d{hint} WHERE {where} "
+        f"ORDER BY {key} DESC LIMIT {FACET_WINDOW}"
+    )
+    frm = f"({sub}) w JOIN {DOC_TABLE} d{_cover(sql)} ON d.complaint_id = w.id"
+    sub_params = list(params)
     scanned, lowest, _highest = _fetch(
         f"SELECT COUNT(*), MIN(w.id), MAX(w.id) FROM ({sub}) w", sub_params
     )[0]
@@ -479,48 +482,77 @@ def search(
     sql = _Sql(query, filters, scope)
 
     offset = after[0] if after and sort == "relevance" else 0
+    need = offset + size + 1
+
+    def keyset(ts: str, amount: str, key: str) -> tuple[str, list[Any]] | None:
+        """The cursor's condition (newest, amount) over the given column expressions."""
+        if not after or sort == "relevance":
+            return None
+        col = ts if sort == "newest" else amount
+        return f"({col} < %s OR ({col} = %s AND {key} < %s))", [after[0], after[0], after[1]]
+
+    def ordering(ts: str, amount: str, key: str, score: str) -> str:
+        first = {"newest": ts, "amount": amount}.get(sort)
+        return f"{first} DESC, {key} DESC" if first else f"{score}, {key} DESC"
+
+    def page(window: _Window | None) -> list[tuple[Any, ...]]:
+        """The page's rows; for a window, each row also carries how many of the window's rows
+        pass the filters (the cursor aside): its ``passing``, counted in the same pass."""
+        amount = "COALESCE(d.amount_cents, -1)"
+        if window is None:  # filters only: the page streams from an index, nothing counted
+            where, params = sql.where(extra=[keyset("d.submitted_ts", amount, "d.complaint_id")])
+            by = ordering("d.submitted_ts", amount, "d.complaint_id", "")
+            return _fetch(
+                f"SELECT d.complaint_id, d.submitted_ts, {amount}, 0 FROM {DOC_TABLE} d "
+                f"WHERE {where} ORDER BY {by} LIMIT %s OFFSET %s",
+                [*params, size + 1, offset],
+            )
+        where, params = sql.where(extra=[window.extra])
+        score, score_params = window.score if sort == "relevance" else ("0", [])
+        cond, cond_params = keyset("p.ts", "p.amount", "p.id") or ("1=1", [])
+        found = _fetch(
+            f"SELECT p.id, p.ts, p.amount, p.passing FROM ("
+            f"SELECT d.complaint_id AS id, d.submitted_ts AS ts, {amount} AS amount, "
+            f"{score} AS score, COUNT(*) OVER () AS passing "
+            f"FROM {window.sql} WHERE {where}) p "
+            f"WHERE {cond} ORDER BY {ordering('p.ts', 'p.amount', 'p.id', 'p.score')} "
+            f"LIMIT %s OFFSET %s",
+            [*score_params, *window.params, *params, *cond_params, size + 1, offset],
+        )
+        if found:
+            window.passing = int(found[0][3])
+        elif offset == 0 and cond_params == []:
+            window.passing = 0
+        else:  # past the last row
+            (window.passing,) = _fetch(
+                f"SELECT COUNT(*) FROM {window.sql} WHERE {where}", [*window.params, *params]
+            )[0]
+        return found
+
     window: _Window | None = None
     if query.groups:
-        window = _window(sql, query, filters, need=offset + size + 1, score=sort == "relevance")
-        frm, frm_params = window.sql, window.params
+        for i, window in enumerate(_windows(sql, query, filters, score=sort == "relevance")):
+            rows = page(window)
+            if window.complete or window.passing >= need:
+                break
+            if i == 0 and _filtered_rows(sql) <= FILTERS_FIRST_MAX:
+                window = _filters_first(sql, query, score=sort == "relevance")
+                rows = page(window)
+                break
+        assert window is not None
         if window.complete:
             total, total_exact, estimated = window.passing, True, False
         else:
             total = round(window.passing / max(window.share, 1e-9))
             total_exact, estimated = False, True
     else:
-        frm, frm_params = f"{DOC_TABLE} d", []
         where, params = sql.where()
         (count,) = _fetch(
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOC_TABLE} d WHERE {where} LIMIT %s) t",
             [*params, TOTAL_CAP + 1],
         )[0]
         total, total_exact, estimated = min(count, TOTAL_CAP), count <= TOTAL_CAP, False
-
-    extra: tuple[str, list[Any]] | None = None
-    if sort == "relevance" and window is not None:
-        order, order_params = f"{window.score[0]}, d.complaint_id DESC", window.score[1]
-    elif sort == "newest":
-        order, order_params = "d.submitted_ts DESC, d.complaint_id DESC", []
-        if after:
-            extra = (
-                "(d.submitted_ts < %s OR (d.submitted_ts = %s AND d.complaint_id < %s))",
-                [after[0], after[0], after[1]],
-            )
-    else:
-        order, order_params = "COALESCE(d.amount_cents, -1) DESC, d.complaint_id DESC", []
-        if after:
-            extra = (
-                "(COALESCE(d.amount_cents, -1) < %s OR "
-                "(COALESCE(d.amount_cents, -1) = %s AND d.complaint_id < %s))",
-                [after[0], after[0], after[1]],
-            )
-    where, params = sql.where(extra=[extra, window.extra if window else None])
-    rows = _fetch(
-        f"SELECT d.complaint_id, d.submitted_ts, COALESCE(d.amount_cents, -1) FROM {frm} "
-        f"WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
-        frm_params + params + order_params + [size + 1, offset],
-    )
+        rows = page(None)
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = None
@@ -552,7 +584,7 @@ def search(
         elif window.extra is not None:
             # the filters-first plan: facets ignore their own filter, so they need the words'
             # matches beyond the selective filters: the most recent ones
-            facet_window = _window(sql, query, filters, need=0, score=False, filters_first=False)
+            facet_window = _window(sql, query, filters)
         else:
             facet_window = window
         facet_values = _facets(sql, filters, facet_window)

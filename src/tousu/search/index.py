@@ -129,6 +129,15 @@ def sync(complaint_ids: Iterable[int]) -> int:
 
 
 def on_event(event: ComplaintEvent) -> None:
+    if event.kind == "submitted":
+        # written with the complaint, which is in hand with its company: no document yet, so
+        # one insert instead of reading the document and the complaint back
+        complaint = event.complaint
+        fields = document_fields(complaint, sector=complaint.company.sector)
+        SearchDocument.objects.bulk_create([SearchDocument(complaint_id=complaint.pk, **fields)])
+        if fields["is_public"]:
+            _volume(Counter({fields["company_id"]: 1}))
+        return
     sync([event.complaint_id])
 
 

@@ -46,6 +46,27 @@ class SearchDocument(models.Model):
             models.Index(fields=["region_code"], name="searchdoc_region"),
             models.Index(fields=["amount_cents"], name="searchdoc_amount"),
             models.Index(fields=["submitted_ts"], name="searchdoc_ts"),
+            # every filter and facet column, led by the key: the window of matches joins its
+            # ids here and reads ≈60-byte index entries instead of the table's rows, which
+            # carry the token text (1–2 KB each; ADR 0027)
+            models.Index(
+                fields=[
+                    "complaint",
+                    "is_public",
+                    "company_id",
+                    "brand_id",
+                    "sector",
+                    "region_code",
+                    "status",
+                    "problem_mask",
+                    "demand_mask",
+                    "submitted_ts",
+                    "amount_cents",
+                    "has_reply",
+                    "is_overdue",
+                ],
+                name="searchdoc_cover",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ docs/benchmarks.md ("Data generation") and docs/adr/0015-bulk-generated-data.md.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,19 @@ from django.utils import timezone
 
 from tousu.datagen.generate import Plan
 from tousu.datagen.load import load, rebuild_read_models
+
+
+def _default_processes(complaints: int) -> int:
+    """Two from 100,000 complaints: a forked child generates while this process writes. On
+    PostgreSQL that overlaps the client's encoding with the server's work (1M: 13,054/s against
+    8,414/s). SQLite writes in this process: on the shared machine a child made it slower
+    (1M: 6,683/s against 10,242/s), so one process (docs/benchmarks.md, "Data generation")."""
+    from django.db import connection
+
+    cores = os.cpu_count() or 1
+    if complaints < 100_000 or cores < 2:
+        return 1
+    return 2 if connection.vendor == "postgresql" else 1
 
 
 class Command(BaseCommand):
@@ -37,7 +51,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--end", default=None, help="last moment, ISO (default: now)")
-        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--batch", type=int, default=50_000, help="complaints per chunk")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="2: a forked process generates while this one writes (default: 2 on PostgreSQL "
+            "from 100,000 complaints, else 1)",
+        )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=2,
+            help="PostgreSQL: connections that COPY chunks at the same time (default 2)",
+        )
+        parser.add_argument(
+            "--keep-indexes",
+            action="store_true",
+            help="do not drop the secondary indexes during a big load (default: drop them from "
+            "100,000 complaints and rebuild them at the end)",
+        )
         parser.add_argument("--truth", default=None, help="ground-truth folder")
         parser.add_argument("--no-rebuild", action="store_true", help="skip read-model rebuilds")
         parser.add_argument(
@@ -68,10 +101,17 @@ class Command(BaseCommand):
             f"generating {plan.complaints:,} complaints · {plan.companies:,} companies · "
             f"{plan.consumers:,} consumers · {plan.days} days · {plan.surges} surges → {truth}"
         )
-        manifest = load(plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr)
+        processes = opts["processes"] or _default_processes(plan.complaints)
+        manifest = load(
+            plan, truth_dir=truth, batch=opts["batch"], out=sys.stderr, processes=processes,
+            writers=opts["writers"],
+            drop_indexes=False if opts["keep_indexes"] else None,
+        )  # fmt: skip
         self.stdout.write(
             f"{manifest['counts']['complaints']:,} complaints, {manifest['counts']['events']:,} "
-            f"events in {manifest['load_seconds']} s ({manifest['complaints_per_second']:,}/s)"
+            f"events, {manifest['counts']['ratings']:,} ratings in {manifest['total_seconds']} s "
+            f"(rows {manifest['load_seconds']} s, indexes {manifest['index_seconds']} s): "
+            f"{manifest['complaints_per_second']:,} complaints/s"
         )
         if not opts["no_rebuild"]:
             timings = rebuild_read_models(sys.stdout)

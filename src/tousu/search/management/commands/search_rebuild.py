@@ -36,6 +36,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{done} complaints indexed, {done / elapsed:,.0f}/s")
 
         stats = index.rebuild_all(batch=batch, progress=progress)
+        # fresh planner statistics for the rebuilt tables (SQLite has none otherwise: ADR 0027)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchdocument")
         started = time.monotonic()
         with transaction.atomic():
             keys = suggest.rebuild_all()
