@@ -12,6 +12,9 @@ gunicorn as in production (DEBUG off); then measures, from separate processes on
 - memory: resident size of each gunicorn worker after the load;
 - periodic jobs: the run time of every registered job at this size.
 
+Bulk import throughput (``tousu import`` of a large CFPB file) is measured apart, on an empty
+database: ``bench/imports.py``.
+
 Prints a table and writes ``var/bench/results-<db>-<size>-<time>.json``. Figures go to
 docs/benchmarks.md with the machine and the size. A benchmark, never a test: nothing here
 asserts a target.

@@ -15,4 +15,7 @@ def new_public_number() -> str:
     The letter prefix guarantees it is never 11 digits starting with 1 (a mainland mobile
     number) and the randomness makes neighbouring numbers unguessable.
     """
-    return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(10))
+    # 50 random bits, 5 per character: the same uniform draw as ten ``secrets.choice`` calls,
+    # one system call instead of ten (bulk imports make hundreds of thousands)
+    bits = secrets.randbits(50)
+    return PREFIX + "".join(ALPHABET[(bits >> shift) & 31] for shift in range(45, -1, -5))

@@ -176,6 +176,14 @@ def job_service_stars() -> dict[str, int]:
     return {f"nominated_{k}": v for k, v in stars_nominate().items()}
 
 
+def job_import_catch_up() -> dict[str, int]:
+    """Read models of imported complaints an interrupted ``tousu import`` left marked (ADR 0025);
+    at most 20,000 per run."""
+    from tousu.imports.services import read_models_catch_up
+
+    return {"caught_up": read_models_catch_up(limit=20_000).complaints}
+
+
 def job_planner_statistics() -> dict[str, Any]:
     """Refresh the query planner's statistics. SQLite keeps none until ``ANALYZE`` runs, and
     without them it guesses: at 1M complaints it read a rare sector's search count through the
@@ -213,6 +221,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
     PeriodicJob("rankings_generate", 3600, job_rankings_generate),  # publishes once a period
     PeriodicJob("service_stars", 86400, job_service_stars),
+    PeriodicJob("import_catch_up", 300, job_import_catch_up),
     PeriodicJob("planner_statistics", 86400, job_planner_statistics),
 )
 

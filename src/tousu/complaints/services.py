@@ -1429,3 +1429,90 @@ def complaints_import(*, consumer: User, records: Sequence[ImportedComplaint]) -
 
     dispatch_bulk([c.pk for c in complaints])
     return complaints
+
+
+def complaints_import_rows(*, consumer: User, records: Sequence[ImportedComplaint]) -> list[int]:
+    """``complaints_import`` for bulk loads (``tousu import``): the same replays, the same rows,
+    written with ``COPY`` / ``executemany`` under reserved ids (``common.bulk``) instead of
+    model instances — and WITHOUT bringing the read models up to date.
+
+    The caller must record the returned complaint ids in its outbox in the same transaction
+    (``imports.ImportedRecord.read_models_pending``) and later pass them to
+    ``hooks.dispatch_bulk`` (``imports.services.read_models_catch_up``), so that a crash between
+    the two leaves a mark, never a complaint missing from a read model. Raises like
+    ``complaints_import`` before writing anything.
+    """
+    from tousu.common.bulk import BulkTable, reserve_ids
+
+    replays = [
+        complaint_history_replay(
+            submitted_at=r.submitted_at, steps=r.steps, source_payload=r.source_payload
+        )
+        for r in records
+    ]
+    complaints_t, events_t = BulkTable(Complaint), BulkTable(ComplaintEvent)
+    complaint_ids = reserve_ids(Complaint, len(records))
+    event_ids = iter(reserve_ids(ComplaintEvent, sum(len(r.events) for r in replays)))
+    c_rows, e_rows, ratings = [], [], []
+    for cid, record, replay in zip(complaint_ids, records, replays, strict=True):
+        c_rows.append(
+            complaints_t.row(
+                {
+                    "id": cid,
+                    "consumer_id": consumer.pk,
+                    "company_id": record.company_id,
+                    "brand_id": record.brand_id,
+                    "title": record.title,
+                    "details": record.details,
+                    "problem_types": record.problem_types,
+                    "problem_other": record.problem_other[:100],
+                    "demands": record.demands,
+                    "demand_other": record.demand_other[:100],
+                    "amount": record.amount,
+                    "order_number": record.order_number[:64],
+                    "purchase_date": record.purchase_date,
+                    "consumer_region_id": record.consumer_region_id,
+                    "content_hash": content_hash_for(
+                        record.company_id, record.title, record.details
+                    ),
+                    **replay.fields,
+                    "status": str(replay.status),
+                }
+            )
+        )
+        for e in replay.events:
+            eid = next(event_ids)
+            e_rows.append(
+                events_t.row(
+                    {
+                        "id": eid,
+                        "complaint_id": cid,
+                        "kind": str(e.kind),
+                        "action": e.action,
+                        "actor_id": consumer.pk if e.by_consumer else None,
+                        "actor_role": e.actor_role,
+                        "from_status": e.from_status,
+                        "to_status": e.to_status,
+                        "message": e.message,
+                        "payload": e.payload,
+                        "created_at": e.at,
+                    }
+                )
+            )
+            if e.rating is not None:
+                ratings.append(
+                    Rating(
+                        complaint_id=cid,
+                        event_id=eid,
+                        attitude=e.rating[0],
+                        speed=e.rating[1],
+                        satisfaction=e.rating[2],
+                        comment=e.message[:500],
+                        created_at=e.at,
+                    )
+                )
+    complaints_t.write(c_rows)
+    events_t.write(e_rows)
+    if ratings:
+        Rating.objects.bulk_create(ratings)
+    return complaint_ids

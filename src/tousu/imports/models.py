@@ -50,10 +50,21 @@ class ImportedRecord(models.Model):
     run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
     line = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
+    # the outbox of the bulk load (ADR 0025): True from the transaction that wrote the complaint
+    # until the transaction that brought the read models (search, metrics, public copy,
+    # near-duplicate index) up to date for it (``services.read_models_catch_up``)
+    read_models_pending = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "external_key"], name="imported_record_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["complaint"],
+                name="imported_record_pending",
+                condition=models.Q(read_models_pending=True),
+            )
         ]
 
     def __str__(self) -> str:

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
+from tousu.common.bulk import BulkTable, reserve_ids
 from tousu.common.errors import DomainError, ValidationFailed
 from tousu.companies.models import Company
 from tousu.companies.services import (
@@ -36,7 +37,12 @@ from tousu.companies.services import (
     company_create,
     company_find_by_name,
 )
-from tousu.complaints.services import ImportedComplaint, complaints_import
+from tousu.complaints import hooks
+from tousu.complaints.services import (
+    ImportedComplaint,
+    complaints_import,
+    complaints_import_rows,
+)
 
 from .formats import FORMATS, BadRow, Format, Item, Skipped, SourceRecord
 from .models import ImportedRecord, ImportRun, RunState
@@ -55,6 +61,8 @@ class ImportReport:
     problems: list[dict[str, Any]]
     seconds: float
     new_problems: list[dict[str, Any]] = field(default_factory=list)
+    load_seconds: float = 0.0  # parsing and writing the rows
+    read_model_seconds: float = 0.0  # bringing the read models up to date afterwards
 
     @property
     def created(self) -> int:
@@ -140,8 +148,20 @@ def _to_complaint(record: SourceRecord, company_id: int, brand_id: int | None) -
 
 
 class _Batch:
-    def __init__(self, run: ImportRun, fmt: Format, consumer: User, companies: _Companies):
+    def __init__(
+        self,
+        run: ImportRun,
+        fmt: Format,
+        consumer: User,
+        companies: _Companies,
+        *,
+        deferred: bool = True,
+    ):
         self.run, self.fmt, self.consumer, self.companies = run, fmt, consumer, companies
+        # deferred: rows written in bulk, read models brought up to date after the load
+        # (``read_models_catch_up``); else the reference path (``complaints_import``, its
+        # listeners inside this batch's transaction)
+        self.deferred = deferred
         self.counts: dict[str, int] = {}
         self.problems: list[dict[str, Any]] = []
 
@@ -188,23 +208,55 @@ class _Batch:
         written = self._write_fast(fresh)
         if written is None:
             written = self._write_one_by_one(fresh)
-        ImportedRecord.objects.bulk_create(
-            [
-                ImportedRecord(
-                    source=self.fmt.source,
-                    external_key=record.key,
-                    complaint_id=complaint_id,
-                    run=self.run,
-                    line=record.line,
-                )
-                for record, complaint_id in written
-            ]
-        )
+        self._write_records(written)
         if written:
             self.count("created", len(written))
         repaired = sum(1 for r, _ in written if r.repaired)
         if repaired:
             self.count("repaired", repaired)
+
+    def _write_records(self, written: list[tuple[SourceRecord, int]]) -> None:
+        """The ``ImportedRecord`` rows: the key that makes a rerun create nothing, and (deferred)
+        the outbox mark of the read models, in the transaction that wrote the complaints."""
+        if not self.deferred:
+            ImportedRecord.objects.bulk_create(
+                [
+                    ImportedRecord(
+                        source=self.fmt.source,
+                        external_key=record.key,
+                        complaint_id=complaint_id,
+                        run=self.run,
+                        line=record.line,
+                    )
+                    for record, complaint_id in written
+                ]
+            )
+            return
+        table = BulkTable(ImportedRecord)
+        ids = reserve_ids(ImportedRecord, len(written))
+        now = timezone.now()
+        table.write(
+            [
+                table.row(
+                    {
+                        "id": pk,
+                        "source": self.fmt.source,
+                        "external_key": record.key,
+                        "complaint_id": complaint_id,
+                        "run_id": self.run.pk,
+                        "line": record.line,
+                        "created_at": now,
+                        "read_models_pending": True,
+                    }
+                )
+                for pk, (record, complaint_id) in zip(ids, written, strict=True)
+            ]
+        )
+
+    def _import(self, prepared: list[ImportedComplaint]) -> list[int]:
+        if self.deferred:
+            return complaints_import_rows(consumer=self.consumer, records=prepared)
+        return [c.pk for c in complaints_import(consumer=self.consumer, records=prepared)]
 
     def _write_fast(self, records: list[SourceRecord]) -> list[tuple[SourceRecord, int]] | None:
         """All records of the batch in one bulk insert; None if any of them fails."""
@@ -214,11 +266,11 @@ class _Batch:
         try:
             with transaction.atomic():
                 prepared = [_to_complaint(r, *self.companies.resolve(r)) for r in records]
-                complaints = complaints_import(consumer=self.consumer, records=prepared)
+                ids = self._import(prepared)
         except (DomainError, IntegrityError):
             self.companies.cache = saved
             return None
-        return [(r, c.pk) for r, c in zip(records, complaints, strict=True)]
+        return list(zip(records, ids, strict=True))
 
     def _write_one_by_one(self, records: list[SourceRecord]) -> list[tuple[SourceRecord, int]]:
         written = []
@@ -227,7 +279,7 @@ class _Batch:
             try:
                 with transaction.atomic():
                     prepared = _to_complaint(record, *self.companies.resolve(record))
-                    (complaint,) = complaints_import(consumer=self.consumer, records=[prepared])
+                    (complaint_id,) = self._import([prepared])
             except DomainError as exc:
                 self.companies.cache = saved
                 self.count("bad")
@@ -238,19 +290,71 @@ class _Batch:
                 self.count("bad")
                 self.problem(record.line, "bad", f"数据库拒绝 (database refused): {exc}"[:300])
                 continue
-            written.append((record, complaint.pk))
+            written.append((record, complaint_id))
         return written
+
+
+@dataclass
+class CatchUp:
+    complaints: int = 0
+    seconds: float = 0.0
+
+
+def read_models_catch_up(
+    *,
+    batch_size: int = 2000,
+    limit: int | None = None,
+    on_batch: Callable[[list[int]], None] | None = None,
+) -> CatchUp:
+    """Bring the read models up to date for every imported complaint still marked
+    ``read_models_pending`` (the outbox of deferred loads; ADR 0025): in batches, each one
+    transaction that runs the bulk listeners (``complaints.hooks.dispatch_bulk``: public copy,
+    near-duplicate index, metric counters, search document — the same ones the reference path
+    runs per batch) and clears the marks. The listeners are idempotent, so a batch that two
+    processes both handle, or that is handled again after a crash, counts once.
+
+    Runs at the end of every ``tousu import`` and at its start (what an interrupted import left),
+    in ``tousu import-catch-up`` and in the worker's periodic jobs. ``on_batch(ids)`` runs inside
+    each batch's transaction (tests use it to interrupt)."""
+    started = time.monotonic()
+    done = 0
+    pending = ImportedRecord.objects.filter(read_models_pending=True)
+    while limit is None or done < limit:
+        size = batch_size if limit is None else min(batch_size, limit - done)
+        with transaction.atomic():
+            rows = pending.order_by("complaint_id")
+            if connection.features.has_select_for_update_skip_locked:
+                # PostgreSQL: two catch-ups (an import and the worker) take different rows
+                rows = rows.select_for_update(skip_locked=True)
+            ids = list(rows.values_list("complaint_id", flat=True)[:size])
+            if not ids:
+                break
+            hooks.dispatch_bulk(ids)
+            ImportedRecord.objects.filter(complaint_id__in=ids, read_models_pending=True).update(
+                read_models_pending=False
+            )
+            if on_batch is not None:
+                on_batch(ids)
+        done += len(ids)
+    return CatchUp(complaints=done, seconds=time.monotonic() - started)
 
 
 def import_file(
     *,
     format_name: str,
     path: Path,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     progress: Callable[[ImportRun], None] | None = None,
     on_batch: Callable[[ImportRun, int], None] | None = None,
+    deferred: bool = True,
+    catch_up: bool = True,
 ) -> ImportReport:
     """Import ``path`` in format ``format_name``; resume an interrupted run of the same file.
+
+    ``deferred`` (the default): each batch writes its rows in bulk with the outbox marks; the
+    read models are brought up to date after the load (``read_models_catch_up``, unless
+    ``catch_up`` is False: then the caller or the worker does it). ``deferred=False`` is the
+    reference path: the read-model listeners run inside each batch's transaction.
 
     ``on_batch(run, n)`` is called inside each batch's transaction after its writes (tests use it
     to interrupt an import); ``progress(run)`` after each commit.
@@ -264,6 +368,8 @@ def import_file(
     if not path.is_file():
         raise ValidationFailed(f"找不到文件：{path}", code="file_not_found")
     started = time.monotonic()
+    if catch_up:  # what an interrupted import (of any file) left for the read models
+        read_models_catch_up()
     sha = file_sha256(path)
     consumer = importer_account(fmt)
     run = (
@@ -296,7 +402,7 @@ def import_file(
         if not chunk:
             break
         number += 1
-        batch = _Batch(run, fmt, consumer, companies)
+        batch = _Batch(run, fmt, consumer, companies, deferred=deferred)
         saved = companies.snapshot()
         try:
             with transaction.atomic():
@@ -322,6 +428,8 @@ def import_file(
         new_problems += batch.problems
         if progress is not None:
             progress(run)
+    load_seconds = time.monotonic() - started
+    caught_up = read_models_catch_up() if catch_up else CatchUp()
     run.state = RunState.FINISHED
     run.finished_at = timezone.now()
     run.updated_at = run.finished_at
@@ -335,4 +443,6 @@ def import_file(
         problems=list(run.problems),
         seconds=time.monotonic() - started,
         new_problems=new_problems,
+        load_seconds=load_seconds,
+        read_model_seconds=caught_up.seconds,
     )

@@ -76,7 +76,8 @@ def apply_delta(key: Key, delta: dict[str, int]) -> None:
 
 def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
     """Apply many deltas: keys without a row yet (most of them for an import of old
-    complaints) are inserted in one statement, the others updated one by one."""
+    complaints) are inserted in one statement, the others moved by one prepared statement
+    (key by key with ``apply_delta`` if a concurrent writer inserted one of the missing)."""
     deltas = {key: {k: v for k, v in d.items() if v} for key, d in acc.items()}
     deltas = {key: d for key, d in deltas.items() if d}
     if not deltas:
@@ -87,7 +88,7 @@ def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
         ).values_list("company_id", "brand_key", "day")
     )
     missing = {key for key in deltas if key not in existing}
-    inserted = False
+    inserted = not missing
     if missing:
         try:
             with transaction.atomic():
@@ -101,9 +102,67 @@ def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
             inserted = True
         except IntegrityError:  # a concurrent writer created one of them: go key by key
             inserted = False
-    for key in sorted(deltas):  # a fixed order: no deadlock between two refreshes
-        if not (inserted and key in missing):
-            apply_delta(key, deltas[key])
+    rest = sorted(key for key in deltas if not (inserted and key in missing))
+    if inserted and rest:
+        # rows that existed before: one prepared ``UPDATE … SET x = x + %s`` over all the
+        # counters, run for every key (a fixed order: no deadlock between two refreshes)
+        qn = connection.ops.quote_name
+        sql = "UPDATE {} SET {} WHERE {} = %s AND {} = %s AND {} = %s".format(  # noqa: S608
+            qn(CompanyDay._meta.db_table),
+            ", ".join(f"{qn(k)} = {qn(k)} + %s" for k in COUNTERS),
+            qn("company_id"),
+            qn("brand_key"),
+            qn("day"),
+        )
+        day = connection.ops.adapt_datefield_value
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    [*(deltas[key].get(k, 0) for k in COUNTERS), key[0], key[1], day(key[2])]
+                    for key in rest
+                ],
+            )
+        return
+    for key in rest:  # a concurrent writer inserted one of the missing rows: key by key
+        apply_delta(key, deltas[key])
+
+
+def _apply_problems_many(problems: dict[int, dict[str, int]]) -> None:
+    """``apply_problems`` for many companies: missing rows inserted in one statement, existing
+    ones moved by one prepared ``UPDATE … SET valid = valid + %s``."""
+    deltas = {
+        (company_id, t): n for company_id, delta in problems.items() for t, n in delta.items() if n
+    }
+    if not deltas:
+        return
+    existing = set(
+        CompanyProblem.objects.filter(company_id__in={c for c, _ in deltas}).values_list(
+            "company_id", "problem_type"
+        )
+    )
+    missing = sorted(key for key in deltas if key not in existing)
+    try:
+        with transaction.atomic():
+            CompanyProblem.objects.bulk_create(
+                [
+                    CompanyProblem(company_id=c, problem_type=t, valid=deltas[(c, t)])
+                    for c, t in missing
+                ],
+                batch_size=500,
+            )
+    except IntegrityError:  # a concurrent writer created one of them: company by company
+        for company_id in sorted(problems):
+            apply_problems(company_id, problems[company_id])
+        return
+    qn = connection.ops.quote_name
+    sql = "UPDATE {} SET {v} = {v} + %s WHERE {} = %s AND {} = %s".format(  # noqa: S608
+        qn(CompanyProblem._meta.db_table), qn("company_id"), qn("problem_type"), v=qn("valid")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [[deltas[key], key[0], key[1]] for key in sorted(deltas) if key in existing]
+        )
 
 
 def apply_problems(company_id: int, delta: dict[str, int]) -> None:
@@ -264,11 +323,11 @@ def refresh(complaint_ids: list[int]) -> None:
             for t in row.problem_types if row.valid else []:
                 problems[company_id][t] += 1
             new.append(row)
-        ComplaintMetric.objects.filter(pk__in=ids).delete()
-        ComplaintMetric.objects.bulk_create(new)
+        if old:
+            ComplaintMetric.objects.filter(pk__in=[row.pk for row in old]).delete()
+        _insert_rows(ComplaintMetric, METRIC_COLUMNS, [_metric_values(row) for row in new])
         _apply_many(acc)
-        for company_id in sorted(problems):
-            apply_problems(company_id, problems[company_id])
+        _apply_problems_many(problems)
 
 
 # --- everything from the timelines -------------------------------------------------------

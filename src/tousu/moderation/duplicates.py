@@ -441,7 +441,43 @@ def rebuild(batch: int = 2000, now: datetime | None = None) -> int:
 def index_bulk(complaint_ids: list[int]) -> None:
     """For ``complaints.hooks.register_bulk``: imported histories get signatures (no screening:
     they were decided elsewhere)."""
-    for c in Complaint.objects.filter(pk__in=complaint_ids).only(
-        "pk", "consumer_id", "company_id", "title", "details", "submitted_at"
-    ):
-        index(c, signature(c.title, c.details), now=c.submitted_at)
+    complaints = list(
+        Complaint.objects.filter(pk__in=complaint_ids)
+        .order_by("pk")
+        .only("pk", "consumer_id", "company_id", "title", "details", "submitted_at")
+    )
+    indexed = set(
+        TextSignature.objects.filter(pk__in=[c.pk for c in complaints]).values_list("pk", flat=True)
+    )
+    from tousu.common.bulk import BulkTable, reserve_ids
+
+    sig_table, band_table = BulkTable(TextSignature), BulkTable(SignatureBand)
+    sigs: list[tuple[Any, ...]] = []
+    bands: list[tuple[int, str]] = []
+    for c in complaints:
+        hv = signature(c.title, c.details)
+        if c.pk in indexed:  # already indexed (a merge moved it): replace, as ``index`` does
+            index(c, hv, now=c.submitted_at)
+            continue
+        # new to the index: the rows ``index`` would write, in two bulk inserts
+        sigs.append(
+            sig_table.row(
+                {
+                    "complaint_id": c.pk,
+                    "consumer_id": c.consumer_id,
+                    "company_id": c.company_id,
+                    "client_ip": None,
+                    "minhash": hv.astype("<u4").tobytes(),
+                    "created_at": c.submitted_at,
+                }
+            )
+        )
+        bands.extend((c.pk, k) for k in band_keys(hv))
+    sig_table.write(sigs)
+    band_ids = reserve_ids(SignatureBand, len(bands))
+    band_table.write(
+        [
+            band_table.row({"id": pk, "complaint_id": cid, "key": k})
+            for pk, (cid, k) in zip(band_ids, bands, strict=True)
+        ]
+    )

@@ -189,11 +189,29 @@ def enqueue_missing_copies(complaint_id: int) -> list[int]:
 
 
 def on_bulk(complaint_ids: list[int]) -> None:
-    for complaint in Complaint.objects.filter(pk__in=complaint_ids).only(
-        "pk", "title", "details", "public_source_hash"
-    ):
-        if not is_current(complaint):
-            refresh(complaint)
+    """For ``complaints.hooks.register_bulk`` (imports, company merges): set-wise, as
+    ``backfill`` — complaints without redaction rows take the bulk path (``_fresh_copies``, the
+    same detectors and masks as ``refresh`` with no rows to reconcile), the others are refreshed
+    one by one."""
+    todo = [
+        c
+        for c in Complaint.objects.filter(pk__in=complaint_ids)
+        .order_by("pk")
+        .only("pk", "title", "details", "public_source_hash")
+        if not is_current(c)
+    ]
+    if not todo:
+        return
+    now = timezone.now()
+    has_rows = set(
+        Redaction.objects.filter(complaint__in=[c.pk for c in todo])
+        .values_list("complaint_id", flat=True)
+        .distinct()
+    )
+    _fresh_copies([c for c in todo if c.pk not in has_rows], now)
+    for complaint in todo:
+        if complaint.pk in has_rows:
+            refresh(complaint, now=now)
 
 
 def _fresh_copies(complaints: list[Complaint], now: datetime) -> None:

@@ -66,9 +66,18 @@ def _complaints(ids: Iterable[int]) -> list[tuple[Complaint, str]]:
 
 
 def _volume(delta: Counter[int]) -> None:
-    for company_id, n in delta.items():
-        if n:
-            SuggestKey.objects.filter(company_id=company_id).update(volume=F("volume") + n)
+    changes = sorted((company_id, n) for company_id, n in delta.items() if n)
+    if len(changes) == 1:
+        company_id, n = changes[0]
+        SuggestKey.objects.filter(company_id=company_id).update(volume=F("volume") + n)
+    elif changes:  # many companies (a bulk import): one prepared statement for all of them
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {qn(SuggestKey._meta.db_table)} SET {qn('volume')} = {qn('volume')} "
+                f"+ %s WHERE {qn('company_id')} = %s",
+                [(n, company_id) for company_id, n in changes],
+            )
 
 
 def sync(complaint_ids: Iterable[int]) -> int:
@@ -84,7 +93,7 @@ def sync(complaint_ids: Iterable[int]) -> int:
         )
     }
     delta: Counter[int] = Counter()
-    new: list[SearchDocument] = []
+    new: list[dict[str, Any]] = []
     written = 0
     found = set()
     for complaint, sector in _complaints(ids):
@@ -94,7 +103,7 @@ def sync(complaint_ids: Iterable[int]) -> int:
         if fields["is_public"]:
             delta[fields["company_id"]] += 1
         if old is None:
-            new.append(SearchDocument(complaint_id=complaint.pk, **fields))
+            new.append({"complaint_id": complaint.pk, **fields})
             continue
         if old["is_public"]:
             delta[old["company_id"]] -= 1
@@ -103,7 +112,10 @@ def sync(complaint_ids: Iterable[int]) -> int:
             SearchDocument.objects.filter(complaint_id=complaint.pk).update(**changed)
             written += 1
     if new:
-        SearchDocument.objects.bulk_create(new, batch_size=500)
+        from tousu.common.bulk import BulkTable
+
+        table = BulkTable(SearchDocument)
+        table.write([table.row(values) for values in new])
         written += len(new)
     gone = [pk for pk in existing if pk not in found]
     if gone:

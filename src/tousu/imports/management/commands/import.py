@@ -26,7 +26,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("format", choices=sorted(FORMATS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--reference",
+            action="store_true",
+            help="the reference path: read models updated inside each batch (slow; ADR 0025)",
+        )
         parser.add_argument(
             "--show", type=int, default=50, help="how many bad or duplicate rows to list"
         )
@@ -51,6 +56,7 @@ class Command(BaseCommand):
                 path=path,
                 batch_size=max(1, options["batch_size"]),
                 progress=progress,
+                deferred=not options["reference"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -75,6 +81,7 @@ class Command(BaseCommand):
                 f"{c.get('duplicates', 0)} duplicates, {c.get('bad', 0)} bad rows skipped, "
                 f"{c.get('repaired', 0)} repaired (mojibake), "
                 f"{c.get('skipped', 0)} repeated headers; {report.seconds:.1f} s "
-                f"(run {report.run_id})"
+                f"(load {report.load_seconds:.1f} s, read models "
+                f"{report.read_model_seconds:.1f} s; run {report.run_id})"
             )
         )
