@@ -3,25 +3,30 @@
 ``fold.step`` is the definition; this module computes the same per-complaint state with one
 ``INSERT … SELECT`` per range of complaint ids (events read in the order of the
 ``(complaint_id, id)`` index), then the day rows and problem-type rows with a ``GROUP BY`` each.
-The property test (``tests/metrics/test_rebuild_property.py``) checks it against the
-incremental path and the Python fold.
+The property tests check it against the incremental path and the Python fold
+(``tests/metrics/test_rebuild_property.py``) and against the Python fold on arbitrary
+timelines that reach the seeks and fallbacks below (``test_rebuild_timelines.py``).
 
-How each part of the fold becomes SQL (one window pass over a complaint's events by id, then
-one ``GROUP BY complaint``):
+How each part of the fold becomes SQL: each event is classified once (``C_*``, a small
+integer), then one streaming ``GROUP BY complaint`` in index order takes the lowest or highest
+event id of each class that matters; times come from primary-key lookups of those ids.
 
 - *transition*: an event that is neither ``submitted`` nor ``overdue`` and has a ``to_status``.
 - cohort day: the local date of the first (lowest id) ``submitted`` event.
 - ``valid``: some transition is an ``accept``; ``assigned``: some transition is an assignment
   (accept into processing, or assign) — ``first_assigned_at`` is the lowest such id.
-- clock: a running ``MAX(id)`` over assignments and clock restarts; its value is
-  non-decreasing, so among the replies after the first assignment the first reply (lowest id)
-  has the lowest clock — ``MIN(clock)`` over those replies is the clock running at the first
-  reply. The reply deadline adds the number of calendar days from that clock's local date to
-  its ``REPLY_SLA_WORKING_DAYS``-th working day (a small table computed with the same
+- clock: the last assignment or clock restart (highest id) for ``clock_started_at``.
+- first reply: the first reply after the first assignment — the first reply of all when it
+  comes after the assignment (the usual case), else an index seek from the assignment on. The
+  clock running at it is the last clock event before it: the last clock event of all when that
+  came before the reply (the usual case), else a seek between the assignment and the reply.
+  The reply deadline adds the number of calendar days from that clock's local date to its
+  ``REPLY_SLA_WORKING_DAYS``-th working day (a small table computed with the same
   ``fold._nth_working_day``), so the rule matches ``fold.reply_deadline`` exactly when the
   time zone's offset is fixed over the data (Asia/Shanghai: +8 h since 1991).
 - ``completed``: the last transition is a confirmation or a successful mediation.
-- rating: the last confirmation (a transition) that has a ``Rating`` row.
+- rating: the last confirmation (a transition) that has a ``Rating`` row: the last
+  confirmation when it has one (the usual case), else a look at the complaint's ratings.
 - ``overdue``: the last ``overdue`` mark comes after the last transition.
 - first-reply seconds: microseconds since the epoch as integers on both databases
   (SQLite stores ``YYYY-MM-DD HH:MM:SS[.ffffff]`` text: whole seconds by ``unixepoch`` of
