@@ -606,3 +606,33 @@ def test_company_find_by_names_answers_as_company_find_by_name() -> None:
     assert company_find_by_names(["美团app"], loose=False) == {
         "美团app": company_find_by_name("美团app", loose=False)
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_catch_up_in_several_threads_gives_the_reference_state() -> None:
+    # PostgreSQL: threads with their own connections take batches with SKIP LOCKED and move the
+    # same counters concurrently (a deadlock rolls a batch back and it is taken again)
+    from django.db import connection
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("threads are for PostgreSQL (SQLite has one writer: workers is ignored)")
+    dictionary_reload()
+    with pytest.raises(_Rollback), transaction.atomic():
+        for f, p in FIXTURE_FILES:
+            import_file(format_name=f, path=p, deferred=False)
+        reference = snapshot()
+        raise _Rollback
+    dictionary_reload()
+    for f, p in FIXTURE_FILES:
+        import_file(format_name=f, path=p, catch_up=False)
+    pending = ImportedRecord.objects.filter(read_models_pending=True).count()
+    assert pending > 10
+    seen: list[list[int]] = []
+
+    done = read_models_catch_up(batch_size=2, workers=3, on_batch=seen.append)
+
+    assert done.complaints == pending
+    assert sorted(i for ids in seen for i in ids) == sorted(
+        ImportedRecord.objects.values_list("complaint_id", flat=True)
+    )
+    assert_same(reference, snapshot())
