@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true", help="flush a non-empty database first")
     parser.add_argument("--reference", action="store_true", help="the reference (slow) path")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="catch-up threads (PostgreSQL only)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file afterwards")
     args = parser.parse_args()
 
@@ -153,6 +154,7 @@ def main() -> None:
         "file_bytes": data.stat().st_size,
         "batch_size": args.batch_size,
         "path": "reference" if args.reference else "deferred",
+        "workers": args.workers,
         "cpus": os.cpu_count(),
         "uptime_before": uptime(),
         "load_before": load_average(),
@@ -170,6 +172,7 @@ def main() -> None:
         path=data,
         batch_size=args.batch_size,
         deferred=not args.reference,
+        workers=args.workers,
     )
     cpu = time.process_time() - cpu0
     if profiler is not None:

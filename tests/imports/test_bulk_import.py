@@ -480,3 +480,159 @@ def test_a_history_the_table_refuses_writes_nothing_in_bulk() -> None:
         complaints_import_rows(consumer=consumer, records=[*records, bad])
     assert not Complaint.objects.exists()
     assert not ComplaintEvent.objects.exists()
+
+
+def test_a_batch_resolves_and_creates_companies_as_the_reference_path_one_by_one(
+    tmp_path: Path,
+) -> None:
+    # the bulk path looks a batch's names up at once and creates the missing ones in one insert
+    # (``_Companies.prefetch``); the reference path resolves record by record. Same companies,
+    # aliases and brands matched, spellings of one key, a name that finds one created earlier in
+    # the batch without its trailing 客服/app, and a name no company may have (a bad row)
+    from tousu.common.text import normalize_name
+    from tousu.companies.models import CompanyAlias
+
+    owner = Company.objects.create(name="老牌银行", name_key="老牌银行")
+    CompanyAlias.objects.create(
+        company=owner, alias="Old Bank", alias_key=normalize_name("Old Bank")
+    )
+    Brand.objects.create(company=owner, name="Quick Pay", name_key=normalize_name("Quick Pay"))
+    names = [
+        "Acme Bank",
+        "ACME  BANK",
+        "Delta",
+        "Delta客服",
+        "Beta app",
+        "Beta",
+        "Old Bank app",
+        "quick pay",
+        "老牌銀行",
+        "Acme Bank",
+        "Gamma Lending",
+        "!!!",  # alone in the second batch: its failure sends that batch one record at a time
+    ]
+    header = (
+        "Date received,Product,Sub-product,Issue,Sub-issue,Consumer complaint narrative,"
+        "Company public response,Company,State,ZIP code,Tags,Consumer consent provided?,"
+        "Submitted via,Date sent to company,Company response to consumer,Timely response?,"
+        "Consumer disputed?,Complaint ID"
+    )
+    lines = [header] + [
+        f"2023-05-{n + 1:02d},Mortgage,None,Trouble during payment process,None,"
+        f'My payment number {n} was lost.,None,"{name}",CA,90000,None,Consent provided,Web,'
+        f"2023-05-{n + 1:02d},Closed with explanation,Yes,N/A,{7000000 + n}"
+        for n, name in enumerate(names)
+    ]
+    path = tmp_path / "companies.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    import tousu.imports.services as services
+
+    created: list[list[str]] = []
+    bulk_create = services.companies_create_unconfirmed
+
+    def spy(names: list[str], **kw: Any) -> dict[str, Company]:
+        created.append(list(names))
+        return bulk_create(names, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(services, "companies_create_unconfirmed", spy)
+        reference, fast, ref_reports, fast_reports = reference_then_fast(
+            [("cfpb", path)], batch_size=11
+        )
+
+    # the reference path resolved one by one; the bulk path created the new names in one insert
+    # (the second spelling of Acme Bank and Delta客服 left to ``resolve``, which finds them)
+    assert created == [
+        ["Acme Bank", "ACME BANK", "Delta", "Delta客服", "Beta app", "Beta", "Gamma Lending"],
+        ["!!!"],  # refused (no key): nothing inserted, ``resolve`` makes it a bad row
+    ]
+    assert_same(reference, fast)
+    assert [r.counts for r in fast_reports] == [r.counts for r in ref_reports]
+    assert [r.problems for r in fast_reports] == [r.problems for r in ref_reports]
+    assert fast_reports[0].counts == {"created": 11, "bad": 1}
+    assert sorted(Company.objects.values_list("name", flat=True)) == [
+        "Acme Bank",
+        "Beta",
+        "Beta app",
+        "Delta",
+        "Gamma Lending",
+        "老牌银行",
+    ]
+    by_key = {
+        k: (c, b)
+        for k, c, b in Complaint.objects.values_list(
+            "import_record__external_key", "company__name", "brand__name"
+        )
+    }
+    assert by_key["7000001"] == ("Acme Bank", None)
+    assert by_key["7000003"] == ("Delta", None)  # Delta客服 → Delta
+    assert by_key["7000006"] == ("老牌银行", None)  # alias, without its "app"
+    assert by_key["7000007"] == ("老牌银行", "Quick Pay")  # a brand
+    assert not Company.objects.filter(is_confirmed=False, created_by=None).exists()
+
+
+def test_company_find_by_names_answers_as_company_find_by_name() -> None:
+    from tousu.common.text import normalize_name
+    from tousu.companies.models import CompanyAlias
+    from tousu.companies.services import company_find_by_name, company_find_by_names
+
+    a = Company.objects.create(name="美团", name_key="美团")
+    b = Company.objects.create(name="美团app", name_key="美团app")
+    c = Company.objects.create(name="拼多多", name_key="拼多多")
+    CompanyAlias.objects.create(company=c, alias="PDD", alias_key=normalize_name("PDD"))
+    Brand.objects.create(company=a, name="大众点评", name_key="大众点评")
+    Brand.objects.create(company=c, name="大众点评", name_key="大众点评")  # the older one wins
+    names = [
+        "美团",
+        "美团APP",
+        "美团官方app",
+        "美团客服",
+        "pdd平台",
+        "ＰＤＤ",
+        "大眾點評",
+        "大众点评app",
+        "nobody",
+        "",
+        "  ",
+        "app",
+        "拼多多官方",
+        b.name,
+    ]
+    many = company_find_by_names(names)
+    assert many == {n: company_find_by_name(n) for n in names}
+    assert many["美团官方app"] == (a, None)
+    assert many["大众点评app"][1].company_id == a.pk
+    assert company_find_by_names(["美团app"], loose=False) == {
+        "美团app": company_find_by_name("美团app", loose=False)
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_catch_up_in_several_threads_gives_the_reference_state() -> None:
+    # PostgreSQL: threads with their own connections take batches with SKIP LOCKED and move the
+    # same counters concurrently (a deadlock rolls a batch back and it is taken again)
+    from django.db import connection
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("threads are for PostgreSQL (SQLite has one writer: workers is ignored)")
+    dictionary_reload()
+    with pytest.raises(_Rollback), transaction.atomic():
+        for f, p in FIXTURE_FILES:
+            import_file(format_name=f, path=p, deferred=False)
+        reference = snapshot()
+        raise _Rollback
+    dictionary_reload()
+    for f, p in FIXTURE_FILES:
+        import_file(format_name=f, path=p, catch_up=False)
+    pending = ImportedRecord.objects.filter(read_models_pending=True).count()
+    assert pending > 10
+    seen: list[list[int]] = []
+
+    done = read_models_catch_up(batch_size=2, workers=3, on_batch=seen.append)
+
+    assert done.complaints == pending
+    assert sorted(i for ids in seen for i in ids) == sorted(
+        ImportedRecord.objects.values_list("complaint_id", flat=True)
+    )
+    assert_same(reference, snapshot())

@@ -8,10 +8,13 @@ alias; brands are looked up after names and aliases.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -33,6 +36,11 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# sent with ``companies=[…]`` after new companies were inserted in bulk, in the inserting
+# transaction (``bulk_create`` sends no ``post_save``); receivers do what their ``post_save``
+# receiver does for a new company without aliases or brands
+companies_created = Signal()
 
 NAME_MAX_LENGTH = 120
 # What consumers add to a company's name when they mean the company itself ("美团app",
@@ -101,6 +109,114 @@ def company_find_by_name(name: str, *, loose: bool = True) -> tuple[Company, Bra
             if found:
                 return found
     return None
+
+
+def _first_by_key(rows: Any) -> dict[str, Any]:
+    """key → the row of smallest id among ``(key, id, …)`` rows (what ``.first()`` by id picks)."""
+    out: dict[str, Any] = {}
+    for row in sorted(rows, key=lambda r: r[1]):
+        out.setdefault(row[0], row)
+    return out
+
+
+def _lookup_keys(key: str) -> list[str]:
+    """The keys ``company_find_by_name`` tries for a name of key ``key``, in its order."""
+    return [key] + [
+        key[: -len(suffix)]
+        for suffix in CONSUMER_NAME_SUFFIXES
+        # at least two characters must remain (as in ``company_find_by_name``)
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2
+    ]
+
+
+def company_find_by_names(
+    names: Iterable[str], *, loose: bool = True
+) -> dict[str, tuple[Company, Brand | None] | None]:
+    """``company_find_by_name`` for many names at once, with the same answer for each name
+    against the same database state: the keys of all names (and, with ``loose``, the keys
+    without a trailing ``CONSUMER_NAME_SUFFIXES`` word) looked up with one ``IN`` query per
+    table (names, aliases, brands) instead of up to three queries per key."""
+    names = list(dict.fromkeys(names))
+    tried: dict[str, list[str]] = {}
+    for name in names:
+        key = normalize_name(name)
+        tried[name] = [] if not key else _lookup_keys(key) if loose else [key]
+    wanted = {k for keys in tried.values() for k in keys}
+    found: dict[str, tuple[int, int | None]] = {}  # key → (company id, brand id)
+    if wanted:
+        by_name = _first_by_key(
+            Company.objects.filter(name_key__in=wanted).values_list("name_key", "id")
+        )
+        by_alias = _first_by_key(
+            CompanyAlias.objects.filter(alias_key__in=wanted).values_list(
+                "alias_key", "id", "company_id"
+            )
+        )
+        by_brand = _first_by_key(
+            Brand.objects.filter(name_key__in=wanted).values_list("name_key", "id", "company_id")
+        )
+        for key in wanted:  # the order of ``_find_by_key``: name, alias, brand
+            if key in by_name:
+                found[key] = (by_name[key][1], None)
+            elif key in by_alias:
+                found[key] = (by_alias[key][2], None)
+            elif key in by_brand:
+                found[key] = (by_brand[key][2], by_brand[key][1])
+    companies = Company.objects.in_bulk({c for c, _ in found.values()})
+    brands = Brand.objects.in_bulk({b for _, b in found.values() if b is not None})
+    out: dict[str, tuple[Company, Brand | None] | None] = {}
+    for name in names:
+        hit = next((found[k] for k in tried[name] if k in found), None)
+        out[name] = (
+            None
+            if hit is None
+            else (companies[hit[0]], brands[hit[1]] if hit[1] is not None else None)
+        )
+    return out
+
+
+def companies_create_unconfirmed(
+    names: Iterable[str], *, sector: str, created_by: User | None
+) -> dict[str, Company]:
+    """New unconfirmed companies (importers): what ``company_create(name=…, sector=…,
+    is_confirmed=False, created_by=…)`` would create for each name, in one insert. The caller
+    has just found that no name leads to a company (``company_find_by_names``, same
+    transaction); names that ``company_create`` would refuse (empty, too long, a key another
+    name of this call takes first) are left out for the caller's one-by-one path, which reports
+    them as it always did. The ``post_save`` work of the search app (the segmenter's
+    dictionary, the suggestion keys of a company without aliases or brands, volume 0) is done
+    for all of them at once (``companies_created``). A concurrent writer's name raises
+    ``IntegrityError`` (the unique key): the caller's transaction rolls back and it falls back
+    to ``company_create``."""
+    if sector not in Sector.values:
+        return {}
+    rows: dict[str, tuple[str, str]] = {}
+    keys: set[str] = set()
+    for raw in dict.fromkeys(names):
+        try:
+            name = _clean_display_name(raw, field="company_name", label="企业名称")
+            key = _name_key(name, field="company_name", label="企业名称")
+        except ValidationFailed:
+            continue
+        # a name that ``company_find_by_name`` would find as one created before it here (the
+        # same key, or the key without a trailing "app"/"客服"…): left to the caller, who finds it
+        if any(k in keys for k in _lookup_keys(key)):
+            continue
+        keys.add(key)
+        rows[raw] = (name, key)
+    if not rows:
+        return {}
+    created = Company.objects.bulk_create(
+        [
+            Company(
+                name=name, name_key=key, sector=sector, is_confirmed=False, created_by=created_by
+            )
+            for name, key in rows.values()
+        ]
+    )
+    # ``bulk_create`` sends no ``post_save``: its receivers get the whole list instead
+    companies_created.send(sender=Company, companies=created)
+    return dict(zip(rows, created, strict=True))
 
 
 def _describe_owner(found: tuple[Company, Brand | None]) -> str:

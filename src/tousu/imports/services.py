@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -33,9 +34,11 @@ from tousu.common.bulk import BulkTable, reserve_ids
 from tousu.common.errors import DomainError, ValidationFailed
 from tousu.companies.models import Company
 from tousu.companies.services import (
+    companies_create_unconfirmed,
     company_brand_get_or_create,
     company_create,
     company_find_by_name,
+    company_find_by_names,
 )
 from tousu.complaints import hooks
 from tousu.complaints.services import (
@@ -101,6 +104,33 @@ class _Companies:
 
     def snapshot(self) -> dict[tuple[str, str, str], tuple[int, int | None]]:
         return dict(self.cache)
+
+    def prefetch(self, records: list[SourceRecord]) -> None:
+        """Resolve the batch's new company names at once, with the answers ``resolve`` would
+        give one record at a time (ADR 0025): all names looked up with ``company_find_by_names``
+        (one ``IN`` query per table), the missing ones created with
+        ``companies_create_unconfirmed`` (one insert), in record order so that of two spellings
+        of one key the first is created and the second finds it. Records with a brand
+        (车质网 car models), and names the bulk path leaves out, go through ``resolve``."""
+        todo: dict[str, str] = {}  # name → sector, first record first
+        for r in records:
+            if not r.brand_name and (r.company_name, "", r.sector) not in self.cache:
+                todo.setdefault(r.company_name, r.sector)
+        if not todo:
+            return
+        found = company_find_by_names(todo)
+        for sector in dict.fromkeys(todo.values()):
+            missing = [n for n, s in todo.items() if s == sector and found[n] is None]
+            if missing:
+                created = companies_create_unconfirmed(
+                    missing, sector=sector, created_by=self.creator
+                )
+                for name, company in created.items():
+                    found[name] = (company, None)
+        for name, sector in todo.items():
+            hit = found[name]
+            if hit is not None:
+                self.cache[(name, "", sector)] = (hit[0].pk, hit[1].pk if hit[1] else None)
 
     def resolve(self, record: SourceRecord) -> tuple[int, int | None]:
         cache_key = (record.company_name, record.brand_name, record.sector)
@@ -265,6 +295,8 @@ class _Batch:
         saved = self.companies.snapshot()
         try:
             with transaction.atomic():
+                if self.deferred:  # the reference path keeps resolving one record at a time
+                    self.companies.prefetch(records)
                 prepared = [_to_complaint(r, *self.companies.resolve(r)) for r in records]
                 ids = self._import(prepared)
         except (DomainError, IntegrityError):
@@ -305,6 +337,49 @@ def read_models_catch_up(
     batch_size: int = 2000,
     limit: int | None = None,
     on_batch: Callable[[list[int]], None] | None = None,
+    workers: int = 1,
+) -> CatchUp:
+    """``_catch_up`` (below), on PostgreSQL with ``workers`` > 1 in that many threads at once,
+    each with its own connection and its own batches (``SKIP LOCKED``), so that one thread's
+    Python work runs while another waits for the server (index maintenance: most of a
+    PostgreSQL catch-up's time, ADR 0025). The listeners are made for concurrent catch-ups
+    (counters moved by increments, in key order); the threads must be able to see the marks,
+    so it is for committed imports, not inside an open transaction. On SQLite (one writer)
+    ``workers`` is ignored."""
+    if (
+        workers <= 1
+        or limit is not None
+        or not connection.features.has_select_for_update_skip_locked
+        or connection.in_atomic_block
+    ):
+        return _catch_up(batch_size=batch_size, limit=limit, on_batch=on_batch)
+    started = time.monotonic()
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            done.append(_catch_up(batch_size=batch_size, on_batch=on_batch).complaints)
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=work, name=f"catch-up-{n}") for n in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return CatchUp(complaints=sum(done), seconds=time.monotonic() - started)
+
+
+def _catch_up(
+    *,
+    batch_size: int = 2000,
+    limit: int | None = None,
+    on_batch: Callable[[list[int]], None] | None = None,
 ) -> CatchUp:
     """Bring the read models up to date for every imported complaint still marked
     ``read_models_pending`` (the outbox of deferred loads; ADR 0025): in batches, each one
@@ -319,24 +394,44 @@ def read_models_catch_up(
     started = time.monotonic()
     done = 0
     pending = ImportedRecord.objects.filter(read_models_pending=True)
+    retries = 0
     while limit is None or done < limit:
         size = batch_size if limit is None else min(batch_size, limit - done)
-        with transaction.atomic():
-            rows = pending.order_by("complaint_id")
-            if connection.features.has_select_for_update_skip_locked:
-                # PostgreSQL: two catch-ups (an import and the worker) take different rows
-                rows = rows.select_for_update(skip_locked=True)
-            ids = list(rows.values_list("complaint_id", flat=True)[:size])
-            if not ids:
-                break
-            hooks.dispatch_bulk(ids)
-            ImportedRecord.objects.filter(complaint_id__in=ids, read_models_pending=True).update(
-                read_models_pending=False
-            )
-            if on_batch is not None:
-                on_batch(ids)
+        try:
+            with transaction.atomic():
+                rows = pending.order_by("complaint_id")
+                if connection.features.has_select_for_update_skip_locked:
+                    # PostgreSQL: two catch-ups (an import and the worker) take different rows
+                    rows = rows.select_for_update(skip_locked=True)
+                ids = list(rows.values_list("complaint_id", flat=True)[:size])
+                if not ids:
+                    break
+                hooks.dispatch_bulk(ids)
+                ImportedRecord.objects.filter(
+                    complaint_id__in=ids, read_models_pending=True
+                ).update(read_models_pending=False)
+                if on_batch is not None:
+                    on_batch(ids)
+        except OperationalError as exc:
+            # two catch-ups moving the same counters can deadlock (one inserts a day row the
+            # other then inserts too, while each waits on a row the other updated): PostgreSQL
+            # rolls one back whole, marks included, and that batch is taken again
+            if _sqlstate(exc) not in _RETRYABLE or retries >= _MAX_RETRIES:
+                raise
+            retries += 1
+            time.sleep(0.05 * retries)
+            continue
         done += len(ids)
     return CatchUp(complaints=done, seconds=time.monotonic() - started)
+
+
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+_MAX_RETRIES = 20
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
 
 
 def import_file(
@@ -348,6 +443,7 @@ def import_file(
     on_batch: Callable[[ImportRun, int], None] | None = None,
     deferred: bool = True,
     catch_up: bool = True,
+    workers: int = 1,
 ) -> ImportReport:
     """Import ``path`` in format ``format_name``; resume an interrupted run of the same file.
 
@@ -355,6 +451,8 @@ def import_file(
     read models are brought up to date after the load (``read_models_catch_up``, unless
     ``catch_up`` is False: then the caller or the worker does it). ``deferred=False`` is the
     reference path: the read-model listeners run inside each batch's transaction.
+
+    ``workers``: threads of the final catch-up on PostgreSQL (``read_models_catch_up``).
 
     ``on_batch(run, n)`` is called inside each batch's transaction after its writes (tests use it
     to interrupt an import); ``progress(run)`` after each commit.
@@ -429,7 +527,7 @@ def import_file(
         if progress is not None:
             progress(run)
     load_seconds = time.monotonic() - started
-    caught_up = read_models_catch_up() if catch_up else CatchUp()
+    caught_up = read_models_catch_up(workers=workers) if catch_up else CatchUp()
     run.state = RunState.FINISHED
     run.finished_at = timezone.now()
     run.updated_at = run.finished_at

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 from tousu.companies.models import Brand, Company, CompanyAlias
+from tousu.companies.services import companies_created
 from tousu.complaints.models import Complaint, ComplaintEvent
 
 from . import suggest
@@ -157,6 +158,13 @@ def _company_saved(sender: Any, instance: Company, created: bool, **kwargs: Any)
     suggest.refresh_company(instance.pk)
 
 
+def _companies_created(sender: Any, companies: list[Company], **kwargs: Any) -> None:
+    """``_company_saved`` for new companies inserted in bulk (no aliases, brands or documents
+    yet): their names in the segmenter's dictionary, their suggestion keys at volume 0."""
+    dictionary_add([c.name for c in companies])
+    suggest.add_new_companies(companies)
+
+
 def _company_deleted(sender: Any, instance: Company, **kwargs: Any) -> None:
     """A company is deleted after a merge moved its complaints away: re-point their documents."""
     ids = list(
@@ -182,6 +190,9 @@ def _brand_deleted(sender: Any, instance: Brand, **kwargs: Any) -> None:
 def connect_company_signals() -> None:
     post_save.connect(_company_saved, sender=Company, dispatch_uid="search_company_saved")
     post_delete.connect(_company_deleted, sender=Company, dispatch_uid="search_company_deleted")
+    companies_created.connect(
+        _companies_created, sender=Company, dispatch_uid="search_companies_created"
+    )
     for model in (Brand, CompanyAlias):
         post_save.connect(_name_changed, sender=model, dispatch_uid=f"search_{model.__name__}_s")
     post_delete.connect(_name_changed, sender=CompanyAlias, dispatch_uid="search_alias_d")

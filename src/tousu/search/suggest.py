@@ -64,6 +64,21 @@ def refresh_company(company_id: int) -> None:
             SuggestKey.objects.bulk_create(_rows(company, public_volume(company_id)))
 
 
+def add_new_companies(companies: list[Company]) -> None:
+    """``refresh_company`` for companies just created without aliases or brands (so without
+    complaints and suggestion keys): the rows of their names at volume 0, in one insert."""
+    rows: list[SuggestKey] = []
+    for company in companies:
+        keys: dict[str, SuggestKey] = {}
+        for key, key_kind in keys_for(company.name, SuggestKind.NAME):
+            keys.setdefault(
+                key,
+                SuggestKey(company=company, key=key, kind=key_kind, label=company.name, volume=0),
+            )
+        rows += keys.values()
+    SuggestKey.objects.bulk_create(rows, batch_size=1000)
+
+
 def rebuild_all(batch: int = 2000) -> int:
     volumes = dict(
         SearchDocument.objects.filter(is_public=True)

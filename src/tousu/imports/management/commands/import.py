@@ -35,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--show", type=int, default=50, help="how many bad or duplicate rows to list"
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="threads of the read-model catch-up (PostgreSQL only; SQLite has one writer)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -57,6 +63,7 @@ class Command(BaseCommand):
                 batch_size=max(1, options["batch_size"]),
                 progress=progress,
                 deferred=not options["reference"],
+                workers=max(1, options["workers"]),
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc

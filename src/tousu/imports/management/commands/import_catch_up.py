@@ -16,9 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="threads (PostgreSQL only; SQLite has one writer)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        done = read_models_catch_up(batch_size=max(1, options["batch_size"]))
+        done = read_models_catch_up(
+            batch_size=max(1, options["batch_size"]), workers=max(1, options["workers"])
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{done.complaints} complaints brought up to date in {done.seconds:.1f} s"
