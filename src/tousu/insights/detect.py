@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -98,6 +97,10 @@ def evaluate_day(
 def quantile(mean: np.ndarray, dispersion: np.ndarray, q: float) -> np.ndarray:
     """The ``q`` quantile of counts with this mean and variance ``dispersion × mean``:
     Poisson where the dispersion is 1, negative binomial above."""
+    # imported here: scipy.stats adds ≈60 MB to every process that imports this module (the
+    # web workers import it through the insights API); only the worker's scans compute
+    from scipy import stats
+
     out = stats.poisson.ppf(q, mean)
     over = dispersion > 1.0001
     if over.any():

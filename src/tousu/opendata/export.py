@@ -22,11 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -71,32 +70,41 @@ FIELDS: tuple[tuple[str, str], ...] = (
 )
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 
-# Parquet column types (the same fields and order as the CSV). Times keep their instant and are
-# stored as UTC microseconds with the zone noted, amounts as exact decimals, lists as lists.
-_TIME = pa.timestamp("us", tz="Asia/Shanghai")
-_PARQUET_TYPES: dict[str, pa.DataType] = {
-    "company_id": pa.int64(),
-    "company_verified": pa.bool_(),
-    "company_replied": pa.bool_(),
-    "is_overdue": pa.bool_(),
-    "problem_types": pa.list_(pa.string()),
-    "demands": pa.list_(pa.string()),
-    "amount": pa.decimal128(14, 2),
-    "rating_attitude": pa.int8(),
-    "rating_speed": pa.int8(),
-    "rating_satisfaction": pa.int8(),
-    **{
-        name: _TIME
-        for name in ("submitted_at", "accepted_at", "first_reply_at", "completed_at", "closed_at")
-    },
-}
-PARQUET_SCHEMA = pa.schema(
-    [
-        pa.field(name, _PARQUET_TYPES.get(name, pa.string()), metadata={"description": text})
-        for name, text in FIELDS
-    ],
-    metadata={"schema_version": SCHEMA_VERSION},
+# TIME_COLUMNS of the Parquet file are instants (UTC microseconds with the zone noted)
+TIME_COLUMNS = frozenset(
+    ("submitted_at", "accepted_at", "first_reply_at", "completed_at", "closed_at")
 )
+
+
+@lru_cache(maxsize=1)
+def parquet_schema() -> Any:
+    """The Parquet column types (the same fields and order as the CSV): times keep their
+    instant, amounts are exact decimals, lists stay lists. pyarrow is imported here, not with
+    the module: it adds ≈25 MB to every web worker, which only the daily build needs."""
+    import pyarrow as pa
+
+    time_type = pa.timestamp("us", tz="Asia/Shanghai")
+    types: dict[str, Any] = {
+        "company_id": pa.int64(),
+        "company_verified": pa.bool_(),
+        "company_replied": pa.bool_(),
+        "is_overdue": pa.bool_(),
+        "problem_types": pa.list_(pa.string()),
+        "demands": pa.list_(pa.string()),
+        "amount": pa.decimal128(14, 2),
+        "rating_attitude": pa.int8(),
+        "rating_speed": pa.int8(),
+        "rating_satisfaction": pa.int8(),
+        **dict.fromkeys(TIME_COLUMNS, time_type),
+    }
+    return pa.schema(
+        [
+            pa.field(name, types.get(name, pa.string()), metadata={"description": text})
+            for name, text in FIELDS
+        ],
+        metadata={"schema_version": SCHEMA_VERSION},
+    )
+
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -202,7 +210,7 @@ def _sha256(path: Path) -> str:
 def _parquet_value(name: str, value: Any) -> Any:
     if value is None:
         return None
-    if PARQUET_SCHEMA.field(name).type == _TIME:
+    if name in TIME_COLUMNS:
         return datetime.fromisoformat(value)
     if name == "amount":
         return Decimal(value)
@@ -214,7 +222,9 @@ class _ParquetSink:
 
     def __init__(self, path: Path) -> None:
         # no creation timestamp or writer-dependent statistics: the bytes depend on the content
-        self.writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
+        import pyarrow.parquet as pq
+
+        self.writer = pq.ParquetWriter(path, parquet_schema(), compression="zstd")
         self.columns: dict[str, list[Any]] = {name: [] for name in FIELD_NAMES}
         self.buffered = 0
 
@@ -228,7 +238,9 @@ class _ParquetSink:
     def flush(self) -> None:
         if not self.buffered:
             return
-        table = pa.Table.from_pydict(self.columns, schema=PARQUET_SCHEMA)
+        import pyarrow as pa
+
+        table = pa.Table.from_pydict(self.columns, schema=parquet_schema())
         self.writer.write_table(table)
         self.columns = {name: [] for name in FIELD_NAMES}
         self.buffered = 0

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count
-from pypinyin import Style, lazy_pinyin
 
 from tousu.common.text import normalize_name
 from tousu.companies.models import Company
@@ -32,6 +31,10 @@ def keys_for(name: str, kind: SuggestKind) -> list[tuple[str, str]]:
         return []
     out = [(key[:240], str(kind))]
     if _has_han(key):
+        # imported here: its phrase tables take ≈57 MB, and a web worker answering the
+        # typeahead only reads keys built earlier (the per-worker memory budget is 300 MB)
+        from pypinyin import Style, lazy_pinyin
+
         full = "".join(lazy_pinyin(key)).lower()
         initials = "".join(lazy_pinyin(key, style=Style.FIRST_LETTER)).lower()
         out += [(full[:240], SuggestKind.PINYIN), (initials[:240], SuggestKind.INITIALS)]
