@@ -19,7 +19,7 @@ def test_the_web_process_does_not_load_job_only_libraries() -> None:
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tousu.settings", "TOUSU_LOCAL": "1"}
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
