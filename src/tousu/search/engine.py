@@ -437,16 +437,6 @@ def _id_windows(
             return
 
 
-def _window(sql: _Sql, query: Query, filters: Filters) -> _Window:
-    """The first window of the words' matches with its ``passing`` count (for facets)."""
-    window = next(_windows(sql, query, filters, score=False))
-    where, params = sql.where()
-    (window.passing,) = _fetch(
-        f"SELECT COUNT(*) FROM {window.sql} WHERE {where}", [*window.params, *params]
-    )[0]
-    return window
-
-
 def _filters_first(sql: _Sql, query: Query, *, score: bool) -> _Window:
     cond, cond_params = _token_match(query, sql.backend.vendor)
     score_sql = ""
@@ -624,7 +614,7 @@ def search(
         elif window.extra is not None:
             # the filters-first plan: facets ignore their own filter, so they need the words'
             # matches beyond the selective filters: the most recent ones
-            facet_window = _window(sql, query, filters)
+            facet_window = next(_windows(sql, query, filters, score=False))
         else:
             facet_window = window
         facet_values = _facets(sql, filters, facet_window)
