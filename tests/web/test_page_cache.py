@@ -213,6 +213,28 @@ def test_company_rename_and_verification_show_at_once(
     assert "已认证" in text(get(curl(public)))
 
 
+def test_company_merge_shows_at_once(
+    consumer: User, company: Company, moderator: User, commit: Callable[..., Any]
+) -> None:
+    from tousu.companies.services import company_confirm, company_resolve_or_create
+
+    with commit():
+        typed, _brand = company_resolve_or_create(name="开心外卖", user=consumer)
+        complaint = accepted(file(consumer, typed), moderator)
+    for url in (curl(complaint), kurl(typed), kurl(company), "/complaints/"):
+        get(url)
+        assert get(url)["X-Page-Cache"] == "hit"
+    assert "开心外卖" in text(get(curl(complaint)))
+    with commit():
+        company_confirm(company_id=typed.pk, actor=moderator, merge_into_id=company.pk)
+    page = text(get(curl(complaint)))
+    assert company.name in page and f'href="/companies/{company.pk}/"' in page
+    assert f'href="/companies/{typed.pk}/"' not in text(get("/complaints/"))
+    resp = Client().get(kurl(typed))
+    assert resp.status_code == 301 and resp["Location"] == kurl(company)
+    assert complaint.title in text(get(kurl(company)))
+
+
 def test_consumer_public_name_change_shows_at_once(
     public: Complaint, consumer: User, commit: Callable[..., Any]
 ) -> None:
@@ -326,3 +348,19 @@ def test_bulk_writers_flush_every_page(public: Complaint, commit: Callable[..., 
         page_cache.flush()
     for which in PAGES:
         assert get(page_url(which, public))["X-Page-Cache"] == "miss"
+
+
+def test_old_versions_are_pruned_and_a_pruned_key_reads_zero(commit: Callable[..., Any]) -> None:
+    from tousu.pagecache.models import PageVersion
+
+    with commit():
+        page_cache.bump("c:1", "c:2")
+    assert set(page_cache.read_versions(["c:1", "c:2", "c:3"]).values()) - {0} and (
+        page_cache.read_versions(["c:3"]) == {"c:3": 0}
+    )
+    PageVersion.objects.filter(key="c:1").update(
+        bumped_at=timezone.now() - timedelta(seconds=600 + 3600 + 1)
+    )
+    assert page_cache.prune() == 1
+    assert page_cache.read_versions(["c:1"]) == {"c:1": 0}
+    assert page_cache.read_versions(["c:2"])["c:2"] != 0

@@ -95,12 +95,29 @@ def bump(*keys: str | None) -> None:
 def _write(keys: list[str]) -> None:
     from .models import PageVersion
 
+    now = timezone.now()
     PageVersion.objects.using(PRIMARY).bulk_create(
-        [PageVersion(key=k, value=secrets.randbits(62) + 1) for k in keys],
+        [PageVersion(key=k, value=secrets.randbits(62) + 1, bumped_at=now) for k in keys],
         update_conflicts=True,
         unique_fields=["key"],
-        update_fields=["value"],
+        update_fields=["value", "bumped_at"],
     )
+
+
+def _lifetime() -> int:
+    return int(settings.TOUSU.get("PAGE_CACHE_SECONDS") or 600)
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete the versions not bumped for an hour longer than a kept page lives (one row per
+    complaint ever changed would otherwise pile up). Safe: a deleted key reads 0 again, and
+    a page kept under 0 before the key's last bump expired before the row was old enough to go.
+    """
+    from .models import PageVersion
+
+    cutoff = (now or timezone.now()) - timedelta(seconds=_lifetime() + 3600)
+    deleted, _ = PageVersion.objects.using(PRIMARY).filter(bumped_at__lt=cutoff).delete()
+    return deleted
 
 
 def flush() -> None:
@@ -183,8 +200,9 @@ def serve(
     max_seconds: int | None = None,
 ) -> HttpResponse:
     """The page from the cache when its versions are current; otherwise rendered and kept.
-    ``deps()`` names what the page depends on (cheaply: it runs before the page's queries), or
-    None when the page should not be kept (it does not exist)."""
+    ``deps()`` names what the page depends on (cheaply: it runs before the page's queries, and
+    again after them: a page whose dependencies moved meanwhile is not kept), or None when the
+    page should not be kept (it does not exist)."""
     if not cacheable(request):
         return render()
     store = caches[CACHE_ALIAS]
@@ -206,7 +224,7 @@ def serve(
     if state is not None:
         state.replica_reads = False  # render from the primary, where the versions were read
     versions = read_versions([GLOBAL, *names])  # before the data
-    ttl = int(max_seconds or settings.TOUSU.get("PAGE_CACHE_SECONDS") or 600)
+    ttl = min(int(max_seconds or _lifetime()), _lifetime())
     fill = Fill(expires=min(now + ttl, _next_midnight()))
     request._page_cache_fill = fill  # type: ignore[attr-defined]
     try:
@@ -214,6 +232,10 @@ def serve(
     finally:
         del request._page_cache_fill  # type: ignore[attr-defined]
     if response.status_code != 200 or response.streaming or response.cookies:
+        return _fill_hole(request, response)
+    if deps() != names:
+        # what the page depends on moved while it was rendered (a company merge): its page may
+        # name keys it no longer depends on; serve it, keep it not
         return _fill_hole(request, response)
     content = response.content
     entry = {

@@ -7,7 +7,7 @@ One door per kind of change, each bumping on commit (``cache.bump``):
   overdue marks, edits);
 - ``post_save``/``post_delete`` of the rows pages show: complaints (saves outside an event),
   evidence, redactions (staff redactions and their reverts), companies, brands, aliases,
-  consumers' public names, ranking lists and service stars;
+  consumers' public names, ranking lists, service stars and regions;
 - writers that bypass signals call ``cache.bump``/``cache.flush`` themselves: the public copy
   (``privacy.services.refresh``), company merges, bulk imports (the bulk hook), the metrics
   rebuild and the generator's read-model rebuild.
@@ -94,7 +94,7 @@ def _flush(sender: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     from tousu.accounts.models import User
-    from tousu.companies.models import Brand, Company, CompanyAlias
+    from tousu.companies.models import Brand, Company, CompanyAlias, Region
     from tousu.complaints import hooks
     from tousu.complaints.models import Complaint, Evidence, Rating
     from tousu.metrics.models import RankingList, ServiceStar
@@ -107,7 +107,7 @@ def connect() -> None:
         (_child_saved, (Evidence, Rating, Redaction)),
         (_company_saved, (Company,)),
         (_company_part_saved, (Brand, CompanyAlias)),
-        (_flush, (RankingList, ServiceStar)),
+        (_flush, (RankingList, ServiceStar, Region)),  # rare: every page
     ]
     for signal, name in ((post_save, "save"), (post_delete, "delete")):
         for receiver, models in receivers:
