@@ -226,14 +226,14 @@ def serve(
         and read_versions(entry["versions"]) == entry["versions"]
     ):
         return _respond(request, entry, "hit")
-    names = deps()
-    if names is None:
-        return render()
     from tousu.common.dbrouter import routing_state
 
     state = routing_state()
     if state is not None:
-        state.replica_reads = False  # render from the primary, where the versions were read
+        state.replica_reads = False  # a miss reads the primary, where the versions are read
+    names = deps()
+    if names is None:
+        return render()
     versions = read_versions([GLOBAL, *names])  # before the data
     ttl = min(int(max_seconds or _lifetime()), _lifetime())
     fill = Fill(expires=min(now + ttl, _next_midnight()))
