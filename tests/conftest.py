@@ -21,10 +21,12 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Rate-limit counters live in the cache, which outlives each test's database rollback."""
-    from django.core.cache import cache
+    """Rate-limit counters and kept pages live in caches, which outlive each test's database
+    rollback."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture

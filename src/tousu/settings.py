@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tousu.insights",
     "tousu.api",
     "tousu.web",
+    "tousu.pagecache",
 ]
 
 MIDDLEWARE = [
@@ -177,16 +178,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache (rate limits, OTP throttles) -----------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        # rendered anonymous pages (tousu.pagecache), shared by every worker
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "tousu",
-        }
+        },
+        # rendered anonymous pages (tousu.pagecache), per worker and bounded: at most
+        # PAGE_CACHE_ENTRIES pages of at most PAGE_CACHE_MAX_BYTES compressed bytes each
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tousu-pages",
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("TOUSU_PAGE_CACHE_ENTRIES") or 1500),
+                "CULL_FREQUENCY": 4,
+            },
+        },
     }
 
 # --- auth -----------------------------------------------------------------
@@ -319,6 +340,13 @@ TOUSU: dict[str, Any] = {
     "WEBHOOK_LEASE_SECONDS": 300,
     # with REDIS_URL, periodic jobs are claimed under this Redis key prefix (tousu.common.jobs)
     "PERIODIC_CLAIM_PREFIX": os.environ.get("TOUSU_PERIODIC_CLAIM_PREFIX") or "tousu:periodic:",
+    # anonymous public pages served from the page cache (docs/adr/0028-public-page-cache.md);
+    # TOUSU_PAGE_CACHE=0 turns it off. Off in tests unless a test turns it on.
+    "PAGE_CACHE": env_bool("TOUSU_PAGE_CACHE", not TESTING),
+    # a cached page is kept at most this long (a backstop: changes invalidate it at once)
+    "PAGE_CACHE_SECONDS": int(os.environ.get("TOUSU_PAGE_CACHE_SECONDS") or 600),
+    # pages larger than this (compressed) are not kept
+    "PAGE_CACHE_MAX_BYTES": 32 * 1024,
 }
 
 LOGGING = {

@@ -197,6 +197,13 @@ def job_planner_statistics() -> dict[str, Any]:
     return {"vendor": connection.vendor, "seconds": round(time.monotonic() - started, 3)}
 
 
+def job_page_versions_prune() -> dict[str, int]:
+    """Versions of the page cache not bumped for longer than a kept page lives (ADR 0028)."""
+    from tousu.pagecache.cache import prune
+
+    return {"deleted": prune()}
+
+
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
@@ -223,6 +230,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("service_stars", 86400, job_service_stars),
     PeriodicJob("import_catch_up", 300, job_import_catch_up),
     PeriodicJob("planner_statistics", 86400, job_planner_statistics),
+    PeriodicJob("page_versions_prune", 3600, job_page_versions_prune),
 )
 
 

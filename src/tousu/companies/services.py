@@ -482,6 +482,16 @@ def _company_merge(*, source_id: int, target_id: int, actor: User) -> Company:
         if source.sector != Sector.OTHER and target.sector == Sector.OTHER:
             fill["sector"] = source.sector
         source.delete()
+        from tousu.pagecache import cache as page_cache
+
+        # bulk updates send no signals: the target's profile and figures change with the move
+        page_cache.bump(
+            page_cache.company_key(source_id),
+            page_cache.figures_key(source_id),
+            page_cache.company_key(target.pk),
+            page_cache.figures_key(target.pk),
+            page_cache.LISTS,
+        )
         if fill:
             for field, value in fill.items():
                 setattr(target, field, value)

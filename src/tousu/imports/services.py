@@ -284,6 +284,9 @@ class _Batch:
         )
 
     def _import(self, prepared: list[ImportedComplaint]) -> list[int]:
+        from tousu.pagecache.cache import flush
+
+        flush()  # on commit: bulk rows send no signals, and lists show them at once (ADR 0028)
         if self.deferred:
             return complaints_import_rows(consumer=self.consumer, records=prepared)
         return [c.pk for c in complaints_import(consumer=self.consumer, records=prepared)]

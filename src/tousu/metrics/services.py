@@ -376,9 +376,12 @@ def rebuild(*, stdout: Any = None) -> dict[str, Any]:
     and ``Rating`` rows, in one transaction: in SQL (``sqlfold``, ADR 0020) where it is exact,
     else with the Python fold (``rebuild_python``)."""
     t0 = time.perf_counter()
+    from tousu.pagecache.cache import flush
+
     with transaction.atomic():
         plan = sqlfold.plan()
         if plan is not None:
+            flush()  # on commit: every company page shows these figures
             _clear()
             result = sqlfold.rebuild_sql(plan)
             return {
@@ -395,7 +398,10 @@ def rebuild_python() -> dict[str, Any]:
     """The reference rebuild: every timeline through ``fold.step`` in Python (about 10,000
     complaints/s). Used where the SQL fold is not exact, and by the tests as its reference."""
     t0 = time.perf_counter()
+    from tousu.pagecache.cache import flush
+
     with transaction.atomic():
+        flush()  # on commit: every company page shows these figures
         _clear()
         ratings = _ratings()
         events = (

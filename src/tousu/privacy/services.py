@@ -139,6 +139,9 @@ def refresh(complaint: Complaint, *, now: datetime | None = None, new: bool = Fa
         public_details=complaint.public_details,
         public_source_hash=complaint.public_source_hash,
     )
+    from tousu.pagecache.signals import complaint_changed
+
+    complaint_changed(complaint)  # a queryset update sends no post_save
     return complaint
 
 

@@ -76,6 +76,7 @@ from tousu.metrics.selectors import (
     valid_counts,
     windows,
 )
+from tousu.pagecache import cache as page_cache
 from tousu.privacy.selectors import evidence_is_public_kind, public_message, public_text
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,18 @@ def _int_param(request: HttpRequest, name: str) -> tuple[int | None, bool]:
     return int(raw), True
 
 
+def _clocks_expire(request: HttpRequest, complaints: list[Complaint]) -> None:
+    """A page being kept by the page cache expires at the next SLA deadline it shows (the clock
+    text turns from "due" to "overdue" then, with no write to bump a version)."""
+    if not page_cache.filling(request):
+        return
+    now = timezone.now()
+    for complaint in complaints:
+        clock = sla_clock(complaint, now)
+        if clock is not None and clock.due_at > now:
+            page_cache.expires_at(request, clock.due_at)
+
+
 # --- home ----------------------------------------------------------------------------------
 
 
@@ -153,7 +166,19 @@ def _counters() -> dict[str, int]:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    # the counters are kept for PUBLIC_MAX_AGE seconds already: so is the page
+    return page_cache.serve(
+        request,
+        "home",
+        lambda: _home(request),
+        lambda: [page_cache.LISTS],
+        max_seconds=PUBLIC_MAX_AGE,
+    )
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     latest, _next = public_complaint_page(size=10)
+    _clocks_expire(request, latest)
     counters = {name: f"{n:,}" for name, n in _counters().items()}
     response = render(request, "web/home.html", {"latest": latest, "counters": counters})
     _cache_headers(request, response)
@@ -340,6 +365,33 @@ def _complaint_not_found(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_safe
 def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return page_cache.serve(
+        request,
+        "complaint",
+        lambda: _complaint_detail(request, number),
+        lambda: _complaint_deps(number),
+    )
+
+
+def _complaint_deps(number: str) -> list[str] | None:
+    """What a complaint page shows besides its complaint: its company (name, badge, brand) and its
+    author's public name. None (not kept) for a number that is not a complaint."""
+    row = (
+        Complaint.objects.filter(public_number=number)
+        .values_list("pk", "company_id", "consumer_id")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, company_id, consumer_id = row
+    return [
+        page_cache.complaint_key(pk),
+        page_cache.company_key(company_id),
+        page_cache.user_key(consumer_id),
+    ]
+
+
+def _complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     viewer = _viewer(request)
     try:
         complaint, private = complaint_get_for_user(viewer, number)
@@ -388,6 +440,7 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         for i, ev in enumerate(complaint.evidence.all(), start=1)
     ]
     timeline = _timeline(complaint, events, private)
+    _clocks_expire(request, [complaint])
     rating = next((row for row in reversed(timeline) if row.stars), None)
     party_url, party_text = _party_link(viewer, complaint, private)
     context = {
@@ -487,6 +540,12 @@ def evidence_file(
 def complaint_list(request: HttpRequest) -> HttpResponse:
     """Public complaints, newest first, filtered by status, sector and company; keyset paging
     (``?before=<id>``). A filter value that is not one of ours is answered 400, in Chinese."""
+    return page_cache.serve(
+        request, "complaints", lambda: _complaint_list(request), lambda: [page_cache.LISTS]
+    )
+
+
+def _complaint_list(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     status = request.GET.get("status", "").strip()
     if status and status not in PUBLIC_STATUSES:
@@ -532,6 +591,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         size=PAGE_SIZE,
     )
     context["complaints"] = complaints
+    _clocks_expire(request, complaints)
     if next_cursor is not None:
         context["next_url"] = "?" + urlencode({**filters, "before": next_cursor})
     response = render(request, "web/public/complaint_list.html", context)
@@ -706,6 +766,15 @@ def _frt_histogram(t: Totals) -> list[dict[str, Any]]:
 
 @require_safe
 def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return page_cache.serve(
+        request,
+        "company",
+        lambda: _company_detail(request, pk),
+        lambda: [page_cache.company_key(pk), page_cache.figures_key(pk)],
+    )
+
+
+def _company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         company = company_public_get(pk)
     except NotFound:
@@ -723,6 +792,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     positions = company_positions(company.pk)
     problem_types = company_problem_types(company.pk)
     recent, more = public_complaint_page(company_id=company.pk, size=10)
+    _clocks_expire(request, recent)
     brands = company_brands(company)
     aliases = company_aliases(company)
     etag = _etag(
