@@ -426,6 +426,7 @@ def periodic_jobs(exclude: list[str] | None = None) -> dict[str, float]:
             timings[job.name] = float("nan")
             continue
         timings[job.name] = time.monotonic() - started
+        log(f"job {job.name}: {timings[job.name]:.2f} s")
     return timings
 
 
