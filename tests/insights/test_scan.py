@@ -32,6 +32,7 @@ def surges(db: None, tmp_path: Path) -> list[dict[str, Any]]:
         truth=str(tmp_path),
         no_rebuild=True,
     )
+    call_command("metrics_rebuild")  # the scan reads the metric counters
     lines = (tmp_path / "surges.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(x) for x in lines]
 

@@ -14,7 +14,17 @@ from tousu.accounts.models import User
 from tousu.companies.models import Company
 from tousu.complaints import services
 from tousu.complaints.models import Complaint
-from tousu.metrics.models import COUNTERS, CompanyDay, CompanyProblem, ComplaintMetric
+from tousu.metrics.models import (
+    COUNTERS,
+    CompanyDay,
+    CompanyProblem,
+    ComplaintMetric,
+    SubmissionDay,
+)
+
+# varied so the province and problem-type counters see several keys, none and two at once
+REGIONS = ("110105", "310104", None, "440305")
+PROBLEMS = (["refund_difficult"], ["refund_difficult", "false_advertising"], [], ["quality"])
 
 
 def complaint_input(
@@ -24,9 +34,11 @@ def complaint_input(
         title=f"外卖超时两小时拒绝退款{n}",
         details=f"第{n}单：6月1日在平台点餐，超时两个小时才送到，申请退款被客服拒绝。",
         company_id=company.pk,
-        problem_types=["refund_difficult"],
+        problem_types=PROBLEMS[n % len(PROBLEMS)],
+        problem_other="" if PROBLEMS[n % len(PROBLEMS)] else "送餐员态度恶劣",
         demands=["refund"],
         brand_id=brand_id,
+        consumer_region=REGIONS[n % len(REGIONS)],
     )
 
 
@@ -45,11 +57,14 @@ def file_complaint(consumer: User) -> Callable[..., Complaint]:
 
 
 def day_table() -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """The non-zero day rows, keyed by (company, brand, day), and the problem-type rows."""
+    """The non-zero day rows, keyed by (company, brand, day), the problem-type rows and the
+    submissions per province and problem type."""
     out: dict[tuple[Any, ...], tuple[int, ...]] = {
         (row.company_id, row.problem_type): (row.valid,)
         for row in CompanyProblem.objects.exclude(valid=0)
     }
+    for s in SubmissionDay.objects.exclude(submitted=0):
+        out[(s.kind, s.key, s.day)] = (s.submitted,)
     for row in CompanyDay.objects.all():
         values = tuple(getattr(row, k) for k in COUNTERS)
         if any(values):
@@ -68,6 +83,7 @@ def complaint_table() -> dict[int, tuple[Any, ...]]:
             row.first_reply_at,
             row.overdue,
             tuple(row.problem_types),
+            row.region,
             *(getattr(row, k) for k in COUNTERS),
         )
         for row in ComplaintMetric.objects.all()

@@ -14,7 +14,7 @@ from tousu.accounts.models import User
 from tousu.companies.models import Company, CompanyMembership, MemberRole
 from tousu.complaints import services
 from tousu.complaints.models import Complaint
-from tousu.metrics.models import CompanyDay, CompanyProblem, ComplaintMetric
+from tousu.metrics.models import CompanyDay, CompanyProblem, ComplaintMetric, SubmissionDay
 from tousu.metrics.selectors import Scope, totals
 
 pytestmark = pytest.mark.django_db
@@ -157,18 +157,22 @@ def test_rebuild_gives_the_same_tables_and_heals_a_missing_row(
     incremental = (day_table(), complaint_table())
     call_command("metrics_rebuild")
     assert (day_table(), complaint_table()) == incremental
-    assert len(incremental[0]) == 3 + 1  # three cohort days, one problem type
+    # three cohort days, three problem types of valid complaints, and the submissions: two
+    # problem types on the first day, one on the third; a province on each of those days
+    assert len(incremental[0]) == 3 + 3 + 3 + 2
 
     # complaints filed before the metrics existed: the first event folds the whole timeline
     CompanyDay.objects.all().delete()
     CompanyProblem.objects.all().delete()
+    SubmissionDay.objects.all().delete()
     ComplaintMetric.objects.all().delete()
     services.complaint_reply(
         complaint_id=cs[0].pk, actor=merchant, message="已处理", now=T0 + timedelta(days=4)
     )
     healed = complaint_table()
     assert list(healed) == [cs[0].pk]
-    assert healed[cs[0].pk][10] == 1  # replied: after keys, state and types (8), valid, assigned
+    # replied: after keys, state, types and region (9), submitted, valid, assigned
+    assert healed[cs[0].pk][12] == 1
     call_command("metrics_rebuild")
     assert complaint_table()[cs[0].pk] == healed[cs[0].pk]
 

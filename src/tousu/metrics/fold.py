@@ -116,6 +116,7 @@ def step(state: State, ev: Event, *, sla_days: int) -> State:
     if ev.kind == SUBMITTED:
         if state.day is None:
             state.day = timezone.localtime(ev.at).date()
+            c["submitted"] = 1
         return state
     if ev.kind == OVERDUE:
         state.overdue = True

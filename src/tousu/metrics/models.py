@@ -23,6 +23,7 @@ FRT_BUCKETS = len(FRT_BOUNDS_HOURS) + 1
 
 # the additive columns of a day row (and of a complaint's contribution)
 COUNTERS: tuple[str, ...] = (
+    "submitted",
     "valid",
     "assigned",
     "replied",
@@ -46,6 +47,7 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "first_reply_at",
     "overdue",
     "problem_types",
+    "region",
     *COUNTERS,
 )
 
@@ -53,6 +55,8 @@ METRIC_COLUMNS: tuple[str, ...] = (
 class Counters(models.Model):
     """The additive columns (``COUNTERS``)."""
 
+    # complaints first submitted that day (whatever became of them): the surge scan's counts
+    submitted = models.IntegerField(default=0)
     valid = models.IntegerField(default=0)
     assigned = models.IntegerField(default=0)
     replied = models.IntegerField(default=0)
@@ -117,6 +121,8 @@ class ComplaintMetric(Counters):
     overdue = models.BooleanField(default=False)
     # the complaint's problem types, counted in ``CompanyProblem`` while it is valid
     problem_types = models.JSONField(default=list)
+    # the consumer's province (``110000``), "" when unknown: counted in ``SubmissionDay``
+    region = models.CharField(max_length=6, default="", blank=True)
 
     class Meta:
         indexes = [
@@ -143,6 +149,32 @@ class CompanyProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}/{self.problem_type}"
+
+
+class SubmissionKind(models.TextChoices):
+    REGION = "region", _("地区")
+    PROBLEM = "problem", _("问题类型")
+
+
+class SubmissionDay(models.Model):
+    """Complaints first submitted on a local day per consumer province or per problem type
+    (a complaint may have several), whatever became of them: with ``CompanyDay.submitted`` the
+    daily series of the surge scan (``tousu.insights.services.load_counts``), read without
+    touching the complaints. Kept like ``CompanyDay``: in the complaint's transaction, by the
+    bulk refresh and by ``tousu metrics-rebuild``."""
+
+    kind = models.CharField(max_length=10, choices=SubmissionKind.choices)
+    key = models.CharField(max_length=30)
+    day = models.DateField()
+    submitted = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "day", "key"], name="metrics_submissionday_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.key}/{self.day}"
 
 
 class ListKind(models.TextChoices):

@@ -70,6 +70,7 @@ def region_prefix(code: str) -> str:
 
 @dataclass(frozen=True)
 class Totals:
+    submitted: int = 0  # complaints filed (whatever became of them)
     valid: int = 0
     assigned: int = 0
     replied: int = 0
@@ -428,9 +429,7 @@ def company_positions(company_id: int, limit: int = 24) -> list[dict[str, Any]]:
     rows = (
         RankingPosition.objects.filter(company_id=company_id)
         .select_related("ranking")
-        .only(
-            "rank", "index", "on_list", "ranking__kind", "ranking__period_end", "ranking__rated"
-        )
+        .only("rank", "index", "on_list", "ranking__kind", "ranking__period_end", "ranking__rated")
         .order_by("-ranking__period_end", "ranking__kind", "-ranking_id")[:limit]
     )
     return [

@@ -23,9 +23,18 @@ from tousu.complaints.models import ComplaintEvent, Rating
 
 from . import sqlfold
 from .fold import STATE_FIELDS, Event, State, diff, rating_from_payload, step
-from .models import COUNTERS, METRIC_COLUMNS, CompanyDay, CompanyProblem, ComplaintMetric
+from .models import (
+    COUNTERS,
+    METRIC_COLUMNS,
+    CompanyDay,
+    CompanyProblem,
+    ComplaintMetric,
+    SubmissionDay,
+    SubmissionKind,
+)
 
 Key = tuple[int, int, date]  # company id, brand key, cohort day
+SubmissionKey = tuple[str, str, date]  # kind, province code or problem type, cohort day
 BATCH = 2000
 
 
@@ -44,8 +53,18 @@ def _state_of(row: ComplaintMetric) -> State:
     )
 
 
+def province(region_code: str | None) -> str:
+    """The province of a region code (``110105`` → ``110000``), "" when unknown."""
+    return f"{region_code[:2]}0000" if region_code else ""
+
+
 def _row_of(
-    complaint_id: int, company_id: int, brand_key: int, state: State, types: list[str]
+    complaint_id: int,
+    company_id: int,
+    brand_key: int,
+    state: State,
+    types: list[str],
+    region: str = "",
 ) -> ComplaintMetric:
     assert state.day is not None
     return ComplaintMetric(
@@ -53,9 +72,18 @@ def _row_of(
         company_id=company_id,
         brand_key=brand_key,
         problem_types=sorted(set(types or [])),
+        region=region,
         **{name: getattr(state, name) for name in STATE_FIELDS},
         **state.counts,
     )
+
+
+def _submission_keys(row: ComplaintMetric) -> list[SubmissionKey]:
+    """The ``SubmissionDay`` keys a submitted complaint counts in."""
+    keys = [(SubmissionKind.PROBLEM.value, t, row.day) for t in row.problem_types]
+    if row.region:
+        keys.append((SubmissionKind.REGION.value, row.region, row.day))
+    return keys if row.submitted else []
 
 
 def apply_delta(key: Key, delta: dict[str, int]) -> None:
@@ -165,6 +193,58 @@ def _apply_problems_many(problems: dict[int, dict[str, int]]) -> None:
         )
 
 
+def apply_submissions(deltas: dict[SubmissionKey, int]) -> None:
+    """Add ``deltas`` to the ``SubmissionDay`` rows: missing rows inserted in one statement,
+    existing ones moved by one prepared ``UPDATE … SET submitted = submitted + %s`` (key by
+    key, in a fixed order, if a concurrent writer inserted one of the missing)."""
+    deltas = {key: n for key, n in deltas.items() if n}
+    if not deltas:
+        return
+    existing = set(
+        SubmissionDay.objects.filter(
+            kind__in={k for k, _, _ in deltas},
+            day__in={d for _, _, d in deltas},
+            key__in={key for _, key, _ in deltas},
+        ).values_list("kind", "key", "day")
+    )
+    missing = sorted(key for key in deltas if key not in existing)
+    try:
+        with transaction.atomic():
+            SubmissionDay.objects.bulk_create(
+                [
+                    SubmissionDay(kind=k, key=key, day=d, submitted=deltas[(k, key, d)])
+                    for k, key, d in missing
+                ],
+                batch_size=500,
+            )
+    except IntegrityError:  # a concurrent writer created one of them: key by key
+        for k, key, d in sorted(deltas):
+            rows = SubmissionDay.objects.filter(kind=k, key=key, day=d)
+            n = deltas[(k, key, d)]
+            if rows.update(submitted=F("submitted") + n):
+                continue
+            try:
+                with transaction.atomic():
+                    SubmissionDay.objects.create(kind=k, key=key, day=d, submitted=n)
+            except IntegrityError:
+                rows.update(submitted=F("submitted") + n)
+        return
+    qn = connection.ops.quote_name
+    sql = "UPDATE {} SET {v} = {v} + %s WHERE {} = %s AND {} = %s AND {} = %s".format(  # noqa: S608
+        qn(SubmissionDay._meta.db_table), qn("kind"), qn("key"), qn("day"), v=qn("submitted")
+    )
+    day = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [deltas[key], key[0], key[1], day(key[2])]
+                for key in sorted(deltas)
+                if key in existing
+            ],
+        )
+
+
 def apply_problems(company_id: int, delta: dict[str, int]) -> None:
     """Add ``delta`` (problem type → change of valid complaints) to the company's rows."""
     for problem_type, n in sorted(delta.items()):
@@ -201,13 +281,17 @@ def on_event(event: ComplaintEvent) -> None:
             refresh([complaint.pk])
             return
         state = step(State(), _event_of(event), sla_days=_sla_days())
-        _row_of(
+        new = _row_of(
             complaint.pk,
             complaint.company_id,
             complaint.brand_id or 0,
             state,
             list(complaint.problem_types or []),
-        ).save(force_insert=True)
+            province(complaint.consumer_region_id),
+        )
+        new.save(force_insert=True)
+        apply_delta((new.company_id, new.brand_key, new.day), diff({}, state.counts))
+        apply_submissions(dict.fromkeys(_submission_keys(new), 1))
         return
     state = _state_of(row)
     before = dict(state.counts)
@@ -244,30 +328,32 @@ def on_bulk(complaint_ids: list[int]) -> None:
     refresh(complaint_ids)
 
 
-Folded = tuple[int, int, int, State, list[str]]
+Folded = tuple[int, int, int, State, list[str], str]
 
 
 def _fold_timelines(
     rows: Iterable[tuple[Any, ...]], ratings: dict[int, tuple[int, int, int]]
 ) -> Iterator[Folded]:
-    """Fold event rows ``(id, complaint_id, company_id, brand_id, problem_types, kind, action,
-    to_status, created_at)`` ordered by complaint and id; yields ``(complaint, company,
-    brand_key, state, problem_types)``."""
+    """Fold event rows ``(id, complaint_id, company_id, brand_id, problem_types, region, kind,
+    action, to_status, created_at)`` ordered by complaint and id; yields ``(complaint,
+    company, brand_key, state, problem_types, province)``."""
     sla_days = _sla_days()
     current: int | None = None
     company = brand = 0
     types: list[str] = []
+    region = ""
     state = State()
-    for event_id, complaint_id, company_id, brand_id, ptypes, kind, action, to_status, at in rows:
+    for row in rows:
+        event_id, complaint_id, company_id, brand_id, ptypes, region_code = row[:6]
         if complaint_id != current:
             if current is not None and state.day is not None:
-                yield current, company, brand, state, types
+                yield current, company, brand, state, types, region
             current, company, brand, state = complaint_id, company_id, brand_id or 0, State()
-            types = list(ptypes or [])
-        ev = Event(kind, action, to_status, at, ratings.get(event_id))
-        step(state, ev, sla_days=sla_days)
+            types, region = list(ptypes or []), province(region_code)
+        kind, action, to_status, at = row[6:]
+        step(state, Event(kind, action, to_status, at, ratings.get(event_id)), sla_days=sla_days)
     if current is not None and state.day is not None:
-        yield current, company, brand, state, types
+        yield current, company, brand, state, types, region
 
 
 EVENT_COLUMNS = (
@@ -276,6 +362,7 @@ EVENT_COLUMNS = (
     "complaint__company_id",
     "complaint__brand_id",
     "complaint__problem_types",
+    "complaint__consumer_region_id",
     "kind",
     "action",
     "to_status",
@@ -299,6 +386,7 @@ def refresh(complaint_ids: list[int]) -> None:
         ids = complaint_ids[start : start + BATCH]
         acc: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
         problems: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        submissions: dict[SubmissionKey, int] = defaultdict(int)
         old = list(ComplaintMetric.objects.filter(pk__in=ids))
         for row in old:
             sums = acc[(row.company_id, row.brand_key, row.day)]
@@ -306,28 +394,33 @@ def refresh(complaint_ids: list[int]) -> None:
                 sums[k] -= getattr(row, k)
             for t in row.problem_types if row.valid else []:
                 problems[row.company_id][t] -= 1
+            for key in _submission_keys(row):
+                submissions[key] -= 1
         events = (
             ComplaintEvent.objects.filter(complaint_id__in=ids)
             .order_by("complaint_id", "id")
             .values_list(*EVENT_COLUMNS)
         )
         new = []
-        for complaint_id, company_id, brand_key, state, types in _fold_timelines(
+        for complaint_id, company_id, brand_key, state, types, region in _fold_timelines(
             events, _ratings(complaint_id__in=ids)
         ):
             assert state.day is not None
             sums = acc[(company_id, brand_key, state.day)]
             for k in COUNTERS:
                 sums[k] += state.counts[k]
-            row = _row_of(complaint_id, company_id, brand_key, state, types)
+            row = _row_of(complaint_id, company_id, brand_key, state, types, region)
             for t in row.problem_types if row.valid else []:
                 problems[company_id][t] += 1
+            for key in _submission_keys(row):
+                submissions[key] += 1
             new.append(row)
         if old:
             ComplaintMetric.objects.filter(pk__in=[row.pk for row in old]).delete()
         _insert_rows(ComplaintMetric, METRIC_COLUMNS, [_metric_values(row) for row in new])
         _apply_many(acc)
         _apply_problems_many(problems)
+        apply_submissions(submissions)
 
 
 # --- everything from the timelines -------------------------------------------------------
@@ -360,6 +453,7 @@ def _metric_values(row: ComplaintMetric) -> list[Any]:
         ops.adapt_datetimefield_value(row.first_reply_at),
         row.overdue,
         json.dumps(row.problem_types),
+        row.region,
         *(getattr(row, k) for k in COUNTERS),
     ]
 
@@ -367,7 +461,7 @@ def _metric_values(row: ComplaintMetric) -> list[Any]:
 def _clear() -> None:
     # DELETE, not TRUNCATE: PostgreSQL refuses TRUNCATE while the transaction has pending
     # deferred foreign-key checks (Django's constraints are DEFERRABLE INITIALLY DEFERRED)
-    for model in (CompanyDay, CompanyProblem, ComplaintMetric):
+    for model in (CompanyDay, CompanyProblem, SubmissionDay, ComplaintMetric):
         model.objects.all().delete()
 
 
@@ -412,13 +506,17 @@ def rebuild_python() -> dict[str, Any]:
         sums: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
         batch: list[list[Any]] = []
         problems: dict[tuple[int, str], int] = defaultdict(int)
+        submissions: dict[SubmissionKey, int] = defaultdict(int)
         complaints = 0
-        for complaint_id, company_id, brand_key, state, types in _fold_timelines(events, ratings):
+        folded = _fold_timelines(events, ratings)
+        for complaint_id, company_id, brand_key, state, types, region in folded:
             assert state.day is not None
             complaints += 1
-            row = _row_of(complaint_id, company_id, brand_key, state, types)
+            row = _row_of(complaint_id, company_id, brand_key, state, types, region)
             for t in row.problem_types if row.valid else []:
                 problems[(company_id, t)] += 1
+            for key in _submission_keys(row):
+                submissions[key] += 1
             if any(state.counts.values()):
                 acc = sums[(company_id, brand_key, state.day)]
                 for k, v in state.counts.items():
@@ -443,6 +541,13 @@ def rebuild_python() -> dict[str, Any]:
             CompanyProblem(company_id=c, problem_type=t, valid=n)
             for (c, t), n in problems.items()
             if n
+        )
+        SubmissionDay.objects.bulk_create(
+            (
+                SubmissionDay(kind=k, key=key, day=d, submitted=n)
+                for (k, key, d), n in sorted(submissions.items())
+            ),
+            batch_size=1000,
         )
     return {
         "complaints": complaints,

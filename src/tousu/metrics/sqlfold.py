@@ -65,6 +65,8 @@ from .models import (
     CompanyDay,
     CompanyProblem,
     ComplaintMetric,
+    SubmissionDay,
+    SubmissionKind,
 )
 
 BATCH_COMPLAINTS = 50_000  # complaint ids per INSERT … SELECT: bounded sort/aggregate memory
@@ -265,6 +267,8 @@ def fold_statement(dialect: Dialect) -> str:
             " OR t.last_overdue_id > t.last_transition_id)"
         ),
         "t.problem_types",
+        "t.region",
+        "1",  # submitted: every folded complaint has a ``submitted`` event
         "t.valid",  # valid
         "CASE WHEN t.first_assigned_at IS NOT NULL THEN 1 ELSE 0 END",  # assigned
         "CASE WHEN t.frt IS NOT NULL THEN 1 ELSE 0 END",  # replied
@@ -361,6 +365,8 @@ WITH coded AS (
         {d.local_day("l.submitted_at")} AS day,
         l.first_assigned_at, l.clock_started_at, l.first_reply_at,
         {d.problem_types("c.problem_types")} AS problem_types,
+        CASE WHEN c.consumer_region_id IS NULL OR c.consumer_region_id = '' THEN ''
+             ELSE substr(c.consumer_region_id, 1, 2) || '0000' END AS region,
         CASE WHEN l.first_reply_at IS NOT NULL
              THEN {d.greatest(f"{reply_us} - {assigned_us}", "0")} / {US} END AS frt,
         CASE WHEN l.first_reply_at IS NOT NULL AND {reply_us}
@@ -405,6 +411,19 @@ def problem_rows_statement(dialect: Dialect) -> str:
     )
 
 
+def submission_rows_statements(dialect: Dialect) -> list[str]:
+    """``SubmissionDay`` rows: complaints per province and per problem type and cohort day."""
+    rows, metric = _q(SubmissionDay._meta.db_table), _q(ComplaintMetric._meta.db_table)
+    into = f"INSERT INTO {rows} (kind, {_q('key')}, day, submitted)"
+    return [
+        f"{into} SELECT '{SubmissionKind.REGION.value}', cm.region, cm.day, COUNT(*)"  # noqa: S608
+        f" FROM {metric} cm WHERE cm.region <> '' GROUP BY cm.region, cm.day",
+        f"{into} SELECT '{SubmissionKind.PROBLEM.value}', pt.value, cm.day, COUNT(*)"  # noqa: S608
+        f" FROM {metric} cm {dialect.problem_rows('cm.problem_types')}"
+        " GROUP BY pt.value, cm.day",
+    ]
+
+
 @dataclass(frozen=True)
 class Plan:
     dialect: Dialect
@@ -431,8 +450,8 @@ def plan() -> Plan | None:
 
 
 def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
-    """Fill the emptied ``ComplaintMetric``, ``CompanyDay`` and ``CompanyProblem`` tables from the
-    timelines. Call inside a transaction."""
+    """Fill the emptied ``ComplaintMetric``, ``CompanyDay``, ``CompanyProblem`` and
+    ``SubmissionDay`` tables from the timelines. Call inside a transaction."""
     timings: dict[str, Any] = {}
     clock = _Clock(timings)
     dialect = plan.dialect
@@ -463,6 +482,9 @@ def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
             clock.lap("day_rows")
             cursor.execute(problem_rows_statement(dialect))
             clock.lap("problem_rows")
+            for sql in submission_rows_statements(dialect):
+                cursor.execute(sql)
+            clock.lap("submission_rows")
             cursor.execute(f"DROP TABLE {SLA_TABLE}")
         finally:
             if cache_size is not None:
