@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
 from tousu.common.errors import DomainError
-from tousu.common.ratelimit import client_ip, hit
+from tousu.common.ratelimit import client_ip
 from tousu.leads.export import leads_export
 from tousu.leads.models import Lead
-from tousu.leads.selectors import fraud_lookup, lead_detail, leads_list
+from tousu.leads.selectors import fraud_lookup, fraud_lookup_throttle, lead_detail, leads_list
 from tousu.leads.services import TipInput, fraud_tip_submit, lead_transition
 from tousu.privacy.selectors import public_title
 
@@ -75,8 +75,9 @@ class LookupOut(Schema):
 @router.get("/fraud/lookup", response={200: LookupOut, **ERRORS}, tags=["fraud"])
 def lookup(request: HttpRequest, kind: str, value: str) -> Any:
     """Has this phone number, web address (domain), app or account been reported? Counts and
-    scam types only; 20 lookups a minute per address."""
-    hit(f"fraud-lookup:{client_ip(request)}", limit=20, window=60)
+    scam types only; 20 lookups a minute per address (``LOOKUPS_PER_MINUTE``, shared with the
+    lookup page), then 429 ``rate_limited``."""
+    fraud_lookup_throttle(client_ip(request))
     return fraud_lookup(kind, value)
 
 

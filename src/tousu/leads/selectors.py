@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, QuerySet
 
 from tousu.accounts.models import Role, User
 from tousu.common.errors import NotFound, PermissionDenied, ValidationFailed
+from tousu.common.ratelimit import hit
 
 from .models import Indicator, IndicatorKind, Lead, LeadComplaint, LeadEvent, LeadKind
 from .rules import NORMALIZERS
@@ -72,6 +73,15 @@ class LookupResult:
     scam_types: dict[str, int]
     first_reported: datetime | None
     last_reported: datetime | None
+
+
+# the public lookup's limit per caller address, shared by the page and the API (one budget)
+LOOKUPS_PER_MINUTE = 20
+
+
+def fraud_lookup_throttle(address: str) -> None:
+    """Count one lookup from ``address``; the 21st within a minute raises ``RateLimited``."""
+    hit(f"fraud-lookup:{address}", limit=LOOKUPS_PER_MINUTE, window=60)
 
 
 def fraud_lookup(kind: str, raw: str) -> LookupResult:
