@@ -158,6 +158,7 @@ def test_who_sees_leads_and_every_view_and_export_is_audited(
     merchant: User,
     make_user: Callable[..., User],
     moderator: User,
+    client_for: Callable[[User | None], Client],
 ) -> None:
     file(carmaker, "银河X7刹车失灵", "下坡时刹车失灵，撞上护栏。")
     file(lender, "鑫汇通暴力催收", "遭暴力催收，爆通讯录，电话13912345678")
@@ -173,16 +174,44 @@ def test_who_sees_leads_and_every_view_and_export_is_audited(
         lead_detail(granted, police.pk)  # granted defect leads only
     with pytest.raises(PermissionDenied):
         leads_export(user=granted, kind=LeadKind.POLICE, fmt="json")
-    before = LeadEvent.objects.filter(action__in=["viewed", "exported"]).count()
+    audited = ["viewed", "exported", "listed"]
+    before = LeadEvent.objects.filter(action__in=audited).count()
+    # a refused listing shows nothing and records nothing
+    regulator_web = client_for(granted)
+    assert regulator_web.get("/api/v1/leads", {"kind": "police"}).status_code == 403
+    assert regulator_web.get("/leads/", {"kind": "police"}).status_code == 403
+    assert client_for(consumer).get("/api/v1/leads", {"kind": "defect"}).status_code == 403
+    assert LeadEvent.objects.filter(action__in=audited).count() == before
     lead_detail(granted, defect.pk)
     leads_export(user=granted, kind=LeadKind.DEFECT, fmt="csv")
     lead_detail(moderator, police.pk)
+    listed = regulator_web.get("/api/v1/leads", {"kind": "defect", "status": "draft"})
+    assert [x["id"] for x in listed.json()] == [defect.pk]
+    assert regulator_web.get("/leads/", {"kind": "defect"}).status_code == 200
+    assert client_for(moderator).get("/leads/", {"kind": "police"}).status_code == 200
     audit = list(
-        LeadEvent.objects.filter(action__in=["viewed", "exported"])
+        LeadEvent.objects.filter(action__in=audited)
         .order_by("id")
-        .values_list("action", "actor_id")
+        .values_list("action", "actor_id", "kind", "meta")
     )[before:]
-    assert audit == [("viewed", granted.pk), ("exported", granted.pk), ("viewed", moderator.pk)]
+    police_ids = list(
+        Lead.objects.filter(kind=LeadKind.POLICE)
+        .order_by("-complaint_count", "-last_seen_at", "id")
+        .values_list("id", flat=True)
+    )
+    assert [a[:2] for a in audit] == [
+        ("viewed", granted.pk),
+        ("exported", granted.pk),
+        ("viewed", moderator.pk),
+        ("listed", granted.pk),
+        ("listed", granted.pk),
+        ("listed", moderator.pk),
+    ]
+    assert [(a[2], a[3]) for a in audit[3:]] == [
+        (LeadKind.DEFECT, {"status": "draft", "via": "api", "page": 1, "leads": [defect.pk]}),
+        (LeadKind.DEFECT, {"status": "", "via": "page", "page": 1, "leads": [defect.pk]}),
+        (LeadKind.POLICE, {"status": "", "via": "page", "page": 1, "leads": police_ids}),
+    ]
 
 
 def test_lifecycle(file: Callable[..., Any], carmaker: Any, granted: User, moderator: User) -> None:

@@ -1,8 +1,9 @@
-"""Reads of leads (authorised accounts only, every view and export audited) and the public
+"""Reads of leads (authorised accounts only, every list, view and export audited) and the public
 "has this been reported" lookup (counts and scam types only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +45,21 @@ def leads_list(user: User, kind: str, status: str = "") -> QuerySet[Lead]:
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-complaint_count", "-last_seen_at", "id")
+
+
+def leads_list_audit(
+    user: User, kind: str, status: str, shown: Iterable[Lead], *, via: str, page: int = 1
+) -> LeadEvent:
+    """Record one listing of leads (who, when, which filters, which leads were on screen): a
+    list shows titles, identifiers (phone numbers, domains) and counts, so it is a view too.
+    One record per request; call it after ``leads_list`` allowed the request."""
+    return LeadEvent.objects.create(
+        lead=None,
+        kind=kind,
+        actor=user,
+        action="listed",
+        meta={"status": status, "via": via, "page": page, "leads": [lead.pk for lead in shown]},
+    )
 
 
 @dataclass(frozen=True)

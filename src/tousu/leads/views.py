@@ -25,6 +25,7 @@ from .selectors import (
     lead_detail,
     lead_kinds_for,
     leads_list,
+    leads_list_audit,
 )
 from .services import LIFECYCLE, TipInput, fraud_tip_submit, lead_transition
 
@@ -135,6 +136,7 @@ def console(request: HttpRequest) -> HttpResponse:
         status = ""
     leads = leads_list(user, kind, status)  # 403 without a grant for this kind
     page = Paginator(leads, 50).get_page(request.GET.get("page"))
+    leads_list_audit(user, kind, status, page.object_list, via="page", page=page.number)
     return render(
         request,
         "leads/console.html",
