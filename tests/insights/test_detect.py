@@ -106,6 +106,21 @@ def test_rising_terms_find_what_changed() -> None:
     assert all(t.z > 1.96 for t in terms)
 
 
+def test_rising_terms_break_ties_by_the_word_whatever_the_order_of_the_texts() -> None:
+    # words that occur in exactly the same texts tie; the cut at ``top`` must not depend on the
+    # order the words were first seen in (set order, which varies with the hash seed)
+    words = ["断轴", "前轴", "断裂", "失控", "智能", "车辆", "行驶", "危险"]
+    surge = ["，".join(words)] * 12
+    backwards = ["，".join(reversed(words))] * 12
+    baseline = ["屏幕质量一般，要求换货"] * 30
+    background = ["手机 电脑 屏幕 快递 退款 客服"] * 200
+    first = rising_terms(surge, baseline, background, top=3)
+    again = rising_terms(backwards, baseline, background, top=3)
+    assert [t.term for t in first] == [t.term for t in again]
+    assert len({t.z for t in first}) == 1  # a real tie
+    assert [t.term for t in first] == sorted(t.term for t in first)
+
+
 def test_rising_terms_ignore_rare_words() -> None:
     terms = rising_terms(["一次性的怪词出现"], ["平常的投诉内容"] * 10)
     assert terms == []

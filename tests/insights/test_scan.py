@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,8 +15,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from tousu.accounts.models import RegulatorScope, Role, User
+from tousu.complaints.models import Complaint
 from tousu.insights.models import AlertRegion, SurgeAlert, SurgeScan
-from tousu.insights.services import surge_scan, surge_scan_due
+from tousu.insights.services import PREPAID_SECTORS, surge_scan, surge_scan_due
 
 END = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 
@@ -42,7 +44,8 @@ def _day(s: dict[str, Any], key: str) -> date:
 
 
 def test_injected_surges_are_found_and_explained(surges: list[dict[str, Any]]) -> None:
-    assert {s["kind"] for s in surges} >= {"plain", "runaway"}
+    # the generator's fixed seed plants one surge of each kind here
+    assert {s["kind"] for s in surges} == {"plain", "runaway", "defect", "fraud"}
     for s in surges:
         surge_scan(_day(s, "start") + timedelta(days=1))
         alert = SurgeAlert.objects.filter(series_kind="company", series_key=str(s["company_id"]))
@@ -51,18 +54,68 @@ def test_injected_surges_are_found_and_explained(surges: list[dict[str, Any]]) -
         assert a.observed >= 5 and a.observed > 2 * a.expected
         assert a.first_day <= _day(s, "start") + timedelta(days=1)
         assert a.company_id == s["company_id"] and a.sector == s["sector"]
-        assert set(a.examples) <= set(s["complaints"]) | set(a.examples)
+        # public numbers on both sides: every example is one of the injected complaints
         assert a.examples, "public example complaints"
+        assert set(a.examples) <= set(s["complaints"]), (a.examples, s["kind"])
+        terms = {t["term"] for t in a.terms}
         assert AlertRegion.objects.filter(alert=a).exists()
         if s["kind"] == "runaway":
             assert a.kind == "runaway"
             assert a.runaway_share >= 0.3
-            assert {"跑路", "联系不上", "停业", "关门", "退费", "人去楼空"} & {
-                t["term"] for t in a.terms
-            }
+            assert set(s["terms"]) & terms  # the planted 跑路 words rose
         elif s["kind"] == "fraud":
             assert a.kind == "surge"
-            assert any(t["term"] in ("无法提现", "提现") for t in a.terms) or a.terms
+            # the planted phrase, and the platform's name (split by the tokenizer, e.g. 金盛投资)
+            assert "无法提现" in terms
+            assert any(len(t) >= 2 and t in s["platform"] for t in terms), (terms, s["platform"])
+        elif s["kind"] == "defect":
+            assert a.kind == "surge" and s["defect"] in terms
+
+
+def test_brand_and_problem_type_surges_are_found_and_explained(
+    surges: list[dict[str, Any]],
+) -> None:
+    # the defect and fraud surges: about half of their complaints name the company's brand, and
+    # their problem types (safety, fraud) are rare nationally, so both series rise
+    for s in (x for x in surges if x["kind"] in ("defect", "fraud")):
+        surge_scan(_day(s, "start") + timedelta(days=1))
+        brands = Counter(
+            Complaint.objects.filter(public_number__in=s["complaints"], brand__isnull=False)
+            .values_list("brand_id", flat=True)
+        )
+        [(brand_id, _n)] = brands.most_common(1)
+        injected = set(s["complaints"])
+        brand = SurgeAlert.objects.get(series_kind="brand", series_key=str(brand_id))
+        problem = SurgeAlert.objects.get(series_kind="problem", series_key=s["problem"])
+        for a in (brand, problem):
+            assert a.observed >= 5 and a.observed > 2 * a.expected, (a.series_kind, s)
+            assert _day(s, "start") <= a.first_day <= _day(s, "start") + timedelta(days=1)
+            assert a.kind == "surge" and a.examples
+        assert brand.sector == s["sector"] and set(brand.examples) <= injected
+        # a problem type is national: most, not all, of its examples are the injected ones
+        assert sum(e in injected for e in problem.examples) >= 0.75 * len(problem.examples)
+        if s["kind"] == "fraud":
+            assert any(t["term"] in s["platform"] for t in problem.terms if len(t["term"]) >= 2)
+            assert "无法提现" in {t["term"] for t in brand.terms}
+        else:
+            assert s["defect"] in {t["term"] for t in problem.terms}
+
+
+def test_runaway_words_outside_prepaid_sectors_make_no_runaway_alert(
+    surges: list[dict[str, Any]],
+) -> None:
+    s = next(x for x in surges if x["kind"] == "plain")
+    assert s["sector"] not in PREPAID_SECTORS  # ecommerce: no prepaid fees to run away with
+    Complaint.objects.filter(public_number__in=s["complaints"]).update(
+        title="商家跑路了，联系不上",
+        details="店铺突然关门停业，客服联系不上，已付的货款不退费，疑似卷款跑路。",
+        public_source_hash="",  # the public copy is redacted afresh from the new text
+    )
+    surge_scan(_day(s, "start") + timedelta(days=1))
+    alert = SurgeAlert.objects.get(series_kind="company", series_key=str(s["company_id"]))
+    assert alert.runaway_share >= 0.5  # the words were read
+    assert alert.kind == "surge"
+    assert not SurgeAlert.objects.filter(kind="runaway").exists()
 
 
 def test_rescanning_a_day_changes_nothing_and_days_extend_one_episode(
@@ -160,7 +213,6 @@ def test_the_daily_job_scans_yesterday_once(surges: list[dict[str, Any]]) -> Non
 
 
 def test_series_filters_match_the_counts(surges: list[dict[str, Any]]) -> None:
-    from tousu.complaints.models import Complaint
     from tousu.insights.services import _series_complaints, load_counts
 
     first, last = END.date() - timedelta(days=20), END.date()

@@ -21,7 +21,7 @@ from tousu.companies.services import company_create
 from tousu.complaints import services
 from tousu.leads.export import leads_export
 from tousu.leads.models import FraudTip, Indicator, Lead, LeadEvent, LeadKind
-from tousu.leads.selectors import fraud_lookup, lead_detail
+from tousu.leads.selectors import LOOKUPS_PER_MINUTE, fraud_lookup, lead_detail
 from tousu.leads.services import TipInput, fraud_tip_submit, lead_grant, lead_transition, leads_scan
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +158,7 @@ def test_who_sees_leads_and_every_view_and_export_is_audited(
     merchant: User,
     make_user: Callable[..., User],
     moderator: User,
+    client_for: Callable[[User | None], Client],
 ) -> None:
     file(carmaker, "银河X7刹车失灵", "下坡时刹车失灵，撞上护栏。")
     file(lender, "鑫汇通暴力催收", "遭暴力催收，爆通讯录，电话13912345678")
@@ -173,16 +174,44 @@ def test_who_sees_leads_and_every_view_and_export_is_audited(
         lead_detail(granted, police.pk)  # granted defect leads only
     with pytest.raises(PermissionDenied):
         leads_export(user=granted, kind=LeadKind.POLICE, fmt="json")
-    before = LeadEvent.objects.filter(action__in=["viewed", "exported"]).count()
+    audited = ["viewed", "exported", "listed"]
+    before = LeadEvent.objects.filter(action__in=audited).count()
+    # a refused listing shows nothing and records nothing
+    regulator_web = client_for(granted)
+    assert regulator_web.get("/api/v1/leads", {"kind": "police"}).status_code == 403
+    assert regulator_web.get("/leads/", {"kind": "police"}).status_code == 403
+    assert client_for(consumer).get("/api/v1/leads", {"kind": "defect"}).status_code == 403
+    assert LeadEvent.objects.filter(action__in=audited).count() == before
     lead_detail(granted, defect.pk)
     leads_export(user=granted, kind=LeadKind.DEFECT, fmt="csv")
     lead_detail(moderator, police.pk)
+    listed = regulator_web.get("/api/v1/leads", {"kind": "defect", "status": "draft"})
+    assert [x["id"] for x in listed.json()] == [defect.pk]
+    assert regulator_web.get("/leads/", {"kind": "defect"}).status_code == 200
+    assert client_for(moderator).get("/leads/", {"kind": "police"}).status_code == 200
     audit = list(
-        LeadEvent.objects.filter(action__in=["viewed", "exported"])
+        LeadEvent.objects.filter(action__in=audited)
         .order_by("id")
-        .values_list("action", "actor_id")
+        .values_list("action", "actor_id", "kind", "meta")
     )[before:]
-    assert audit == [("viewed", granted.pk), ("exported", granted.pk), ("viewed", moderator.pk)]
+    police_ids = list(
+        Lead.objects.filter(kind=LeadKind.POLICE)
+        .order_by("-complaint_count", "-last_seen_at", "id")
+        .values_list("id", flat=True)
+    )
+    assert [a[:2] for a in audit] == [
+        ("viewed", granted.pk),
+        ("exported", granted.pk),
+        ("viewed", moderator.pk),
+        ("listed", granted.pk),
+        ("listed", granted.pk),
+        ("listed", moderator.pk),
+    ]
+    assert [(a[2], a[3]) for a in audit[3:]] == [
+        (LeadKind.DEFECT, {"status": "draft", "via": "api", "page": 1, "leads": [defect.pk]}),
+        (LeadKind.DEFECT, {"status": "", "via": "page", "page": 1, "leads": [defect.pk]}),
+        (LeadKind.POLICE, {"status": "", "via": "page", "page": 1, "leads": police_ids}),
+    ]
 
 
 def test_lifecycle(file: Callable[..., Any], carmaker: Any, granted: User, moderator: User) -> None:
@@ -303,3 +332,63 @@ def test_api(
     sent = reg.post(f"/api/v1/leads/{lead['id']}/send", {}, content_type="application/json")
     assert sent.status_code == 403
     assert me.get("/api/v1/leads", {"kind": "defect"}).status_code == 403
+
+
+def _lookup_state() -> tuple[int, int, int, int]:
+    return (
+        FraudTip.objects.count(),
+        Indicator.objects.count(),
+        Lead.objects.count(),
+        LeadEvent.objects.count(),
+    )
+
+
+def test_the_api_lookup_is_rate_limited_with_a_structured_error(
+    consumer: User, client_for: Callable[[User | None], Client]
+) -> None:
+    fraud_tip_submit(
+        reporter=consumer,
+        data=TipInput(scam_type="fraud", story="对方让我刷单返利，转了钱不返还", app_name="快赚宝"),
+    )
+    assert LOOKUPS_PER_MINUTE == 20
+    anonymous = client_for(None)
+    query = {"kind": "app", "value": "快赚宝"}
+    for _ in range(LOOKUPS_PER_MINUTE):
+        ok = anonymous.get("/api/v1/fraud/lookup", query)
+        assert ok.status_code == 200 and ok.json()["reports"] == 1
+    before = _lookup_state()
+    denied = anonymous.get("/api/v1/fraud/lookup", query)
+    assert denied.status_code == 429
+    assert denied.json() == {
+        "code": "rate_limited",
+        "message": "操作过于频繁，请稍后再试",
+        "details": {"retry_after_seconds": 60},
+    }
+    assert _lookup_state() == before
+    # the page shares the address's budget: one limit for both doors
+    page = anonymous.get("/fraud/lookup/", query)
+    assert page.status_code == 429
+
+
+def test_the_lookup_page_is_rate_limited_with_a_chinese_message(
+    consumer: User, client_for: Callable[[User | None], Client]
+) -> None:
+    fraud_tip_submit(
+        reporter=consumer,
+        data=TipInput(scam_type="fraud", story="对方让我刷单返利，转了钱不返还", app_name="快赚宝"),
+    )
+    anonymous = client_for(None)
+    query = {"kind": "app", "value": "快赚宝"}
+    for _ in range(LOOKUPS_PER_MINUTE):
+        ok = anonymous.get("/fraud/lookup/", query)
+        assert ok.status_code == 200 and "已被举报 1 次" in ok.content.decode()
+    before = _lookup_state()
+    denied = anonymous.get("/fraud/lookup/", query)
+    html = denied.content.decode()
+    assert denied.status_code == 429
+    assert "查询过于频繁，请一分钟后再试" in html and "已被举报" not in html
+    assert _lookup_state() == before
+    # another address still has its own budget
+    other = client_for(None).get("/fraud/lookup/", query, REMOTE_ADDR="10.9.8.7")
+    assert other.status_code == 200
+    assert anonymous.get("/api/v1/fraud/lookup", query).status_code == 429

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -21,10 +22,20 @@ from tousu.common.jobs import JOBS
 from tousu.companies.models import Company
 from tousu.complaints import services
 from tousu.complaints.models import Complaint, HideReason
-from tousu.opendata.export import FIELD_NAMES, neutralise, release_build, releases, releases_prune
+from tousu.opendata.export import (
+    CHANGE_NOTES,
+    FIELD_NAMES,
+    FIELDS,
+    SCHEMA_VERSION,
+    neutralise,
+    release_build,
+    releases,
+    releases_prune,
+)
 
 pytestmark = pytest.mark.django_db
 
+DOC = Path(__file__).resolve().parents[2] / "docs" / "open-data.md"
 ORDER_NUMBER = "JD2025060112345678901234567890"
 
 
@@ -256,3 +267,37 @@ def test_pages_and_stable_addresses(
     [entry] = api.json()
     assert entry["rows"] == 1
     assert entry["files"][0]["url"] == f"/open-data/{release.day}/complaints.csv.gz"
+
+
+def _documented_schema() -> tuple[list[str], list[tuple[str, str]]]:
+    """The "## Schema, version X" headings of docs/open-data.md and the table under them."""
+    text = DOC.read_text("utf-8")
+    versions = re.findall(r"^## Schema, version (.*)$", text, flags=re.M)
+    section = text.split("## Schema, version", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)` \| (.+?) \|$", section, flags=re.M)
+    return versions, rows
+
+
+def test_documented_schema_matches_the_exporter() -> None:
+    versions, rows = _documented_schema()
+    assert versions == [SCHEMA_VERSION]
+    # names in CSV order and the same descriptions ("|" is escaped in a Markdown table)
+    assert [(name, text.replace("\\|", "|")) for name, text in rows] == list(FIELDS)
+    assert tuple(name for name, _ in rows) == FIELD_NAMES
+
+
+def test_change_notes_are_in_the_manifest_on_the_page_and_in_the_docs(
+    filed: dict[str, str], client_for: Callable[[User | None], Client]
+) -> None:
+    release = release_build(day=date(2026, 11, 28))
+    manifest = json.loads((release.path / "manifest.json").read_text("utf-8"))
+    assert manifest["changes"] == [
+        {"day": day, "schema_version": version, "note": note}
+        for day, version, note in CHANGE_NOTES
+    ]
+    html = client_for(None).get("/open-data/").content.decode()
+    doc = DOC.read_text("utf-8")
+    for day, version, note in CHANGE_NOTES:
+        assert f"{day}（版本 {version}）：{note}" in html
+        assert day in doc
+    assert CHANGE_NOTES[-1][1] == SCHEMA_VERSION

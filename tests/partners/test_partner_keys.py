@@ -181,3 +181,48 @@ def test_command_creates_and_lists_keys() -> None:
     listing = StringIO()
     call_command("partner_key", "list", stdout=listing)
     assert "媒体" in listing.getvalue() and raw not in listing.getvalue()
+
+
+def test_a_key_reads_only_what_its_scopes_open() -> None:
+    reader, read_raw = partner_key_create(
+        name="只读", organisation="某某日报", contact_email="a@example.com", scopes=["read"]
+    )
+    analyst, insights_raw = partner_key_create(
+        name="热点", organisation="某大学", contact_email="b@example.edu", scopes=["insights"]
+    )
+    _both, both_raw = partner_key_create(
+        name="全部",
+        organisation="某研究所",
+        contact_email="c@example.org",
+        scopes=["read", "insights"],
+    )
+    read_only, insights_only, both = (
+        Client(HTTP_X_API_KEY=read_raw),
+        Client(HTTP_X_API_KEY=insights_raw),
+        Client(HTTP_X_API_KEY=both_raw),
+    )
+    assert read_only.get(LIST).status_code == 200
+    assert insights_only.get("/api/v1/hotspots").status_code == 200
+    assert insights_only.get("/api/v1/reports").status_code == 200
+    assert [both.get(p).status_code for p in (LIST, "/api/v1/hotspots", "/api/v1/reports")] == [
+        200,
+        200,
+        200,
+    ]
+    before = sorted(PartnerUsage.objects.values_list("key_id", "requests", "refused"))
+    for client, path, required, granted in (
+        (read_only, "/api/v1/hotspots", "insights", ["read"]),
+        (read_only, "/api/v1/reports/2026-10", "insights", ["read"]),
+        (insights_only, LIST, "read", ["insights"]),
+        (insights_only, "/api/v1/companies", "read", ["insights"]),
+    ):
+        refused = client.get(path)
+        assert refused.status_code == 403, path
+        assert refused.json() == {
+            "code": "insufficient_scope",
+            "message": "此合作方密钥没有访问该接口的权限",
+            "details": {"required": required, "granted": granted},
+        }
+    # a refusal uses none of the key's quota
+    assert sorted(PartnerUsage.objects.values_list("key_id", "requests", "refused")) == before
+    assert {reader.pk, analyst.pk} <= {k for k, _r, _f in before}

@@ -8,10 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
 from tousu.common.errors import DomainError
-from tousu.common.ratelimit import client_ip, hit
+from tousu.common.ratelimit import client_ip
 from tousu.leads.export import leads_export
 from tousu.leads.models import Lead
-from tousu.leads.selectors import fraud_lookup, lead_detail, leads_list
+from tousu.leads.selectors import (
+    fraud_lookup,
+    fraud_lookup_throttle,
+    lead_detail,
+    leads_list,
+    leads_list_audit,
+)
 from tousu.leads.services import TipInput, fraud_tip_submit, lead_transition
 from tousu.privacy.selectors import public_title
 
@@ -75,8 +81,9 @@ class LookupOut(Schema):
 @router.get("/fraud/lookup", response={200: LookupOut, **ERRORS}, tags=["fraud"])
 def lookup(request: HttpRequest, kind: str, value: str) -> Any:
     """Has this phone number, web address (domain), app or account been reported? Counts and
-    scam types only; 20 lookups a minute per address."""
-    hit(f"fraud-lookup:{client_ip(request)}", limit=20, window=60)
+    scam types only; 20 lookups a minute per address (``LOOKUPS_PER_MINUTE``, shared with the
+    lookup page), then 429 ``rate_limited``."""
+    fraud_lookup_throttle(client_ip(request))
     return fraud_lookup(kind, value)
 
 
@@ -115,8 +122,12 @@ class LeadsQuery(Schema):
 
 @router.get("/leads", response={200: list[LeadOut], **ERRORS}, tags=["leads"], auth=AUTH)
 def leads(request: HttpRequest, query: Query[LeadsQuery]) -> list[Lead]:
-    """Defect or police leads (authorised regulators and platform staff), largest first."""
-    return list(leads_list(current_user(request), query.kind, query.status)[:500])
+    """Defect or police leads (authorised regulators and platform staff), largest first; the
+    listing is audited."""
+    user = current_user(request)
+    found = list(leads_list(user, query.kind, query.status)[:500])
+    leads_list_audit(user, query.kind, query.status, found, via="api")
+    return found
 
 
 @router.get("/leads/export", response={200: None, **ERRORS}, tags=["leads"], auth=AUTH)

@@ -241,5 +241,7 @@ def rising_terms(
         )
         z = delta / math.sqrt(1.0 / (yi + a_w) + 1.0 / (yj + a_w))
         out.append(Term(word, round(z, 2), count))
-    out.sort(key=lambda t: -t.z)
+    # ties (words that occur in exactly the same texts) are broken by the word itself: the same
+    # complaints give the same explanation in every process (set order varies with the hash seed)
+    out.sort(key=lambda t: (-t.z, t.term))
     return [t for t in out[:top] if t.z > 1.96]

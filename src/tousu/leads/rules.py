@@ -106,6 +106,29 @@ def safety_defect(text: str) -> DefectMatch | None:
 # --- illegal platforms -----------------------------------------------------------------------
 
 PLATFORM_RULES: tuple[tuple[str, str, str], ...] = (
+    # gambling and pyramid schemes first: their words are specific, and such platforms often
+    # dress up as investments (a pyramid's "投资理财" with 入门费 and 下线 is a pyramid)
+    (
+        "gambling",
+        "网络赌博",
+        # 赌博 as a comparison (跟赌博一样, 变相赌博: blind boxes, gacha games) is no gambling site;
+        # a 棋牌 game's top-up is not gambling unless points are cashed out (上分/下分/提现);
+        # online lottery sales are illegal, a lottery shop is not
+        r"网络赌博|网赌|赌球|赌场|赌资|博彩|菠菜(网|平台|网站)|百家乐|时时彩|六合彩|北京赛车|"
+        r"真人视讯|(线上|网上|网络)娱乐城|"
+        r"(?<!变相)(?<!像)(?<!跟)(?<!和)(?<!与)(?<!如同)(?<!堪比)赌博(?!一样|似的|没区别|差不多)|"
+        r"(彩票|竞猜|购彩)[^。；;]{0,2}(app|平台|网站|软件|群)[^。；;]{0,12}?"
+        r"(投注|下注|无法提现|不给提现|不能提现|出款)|"
+        r"下注[^。；;]{0,12}?(出款|提现)|棋牌[^。；;]{0,8}?(上分|下分|提现|兑现)",
+    ),
+    (
+        "pyramid",
+        "传销",
+        r"传销|拉人头|发展下线|入门费|层级返利|层层(返利|提成|分红)|动态收益|静态收益|团队计酬|"
+        r"按推荐人数|(上线|下线)[^。；;]{0,8}?(提成|返利|分红|奖金)|"
+        r"发展新?(会员|下级)[^。；;]{0,10}?(分红|返利|提成|奖金)|拉[^。；;]{0,8}?入伙|"
+        r"(上课|培训|听课|开会)[^。；;]{0,4}?洗脑",
+    ),
     (
         "fake_investment",
         "虚假投资理财",
@@ -119,12 +142,6 @@ PLATFORM_RULES: tuple[tuple[str, str, str], ...] = (
         r"(催收)[^。；;]{0,10}?(辱骂|威胁|恐吓|骚扰(我的)?(家人|同事|通讯录|亲友))|"
         r"(年化|利率)[^。；;]{0,8}?(超过|高达)[^。；;]{0,4}?(36|[4-9]\d|\d{3,})%",
     ),
-    (
-        "gambling",
-        "网络赌博",
-        r"网络赌博|网赌|博彩|赌博|彩票平台[^。；;]{0,8}(无法提现|不给提现)|百家乐|棋牌[^。；;]{0,6}充值",
-    ),
-    ("pyramid", "传销", r"传销|拉人头|发展下线|入门费|层级返利|动态收益|静态收益"),
     (
         "fraud",
         "诈骗",

@@ -1,8 +1,9 @@
-"""Reads of leads (authorised accounts only, every view and export audited) and the public
+"""Reads of leads (authorised accounts only, every list, view and export audited) and the public
 "has this been reported" lookup (counts and scam types only)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.db.models import Count, Max, Min, QuerySet
 
 from tousu.accounts.models import Role, User
 from tousu.common.errors import NotFound, PermissionDenied, ValidationFailed
+from tousu.common.ratelimit import hit
 
 from .models import Indicator, IndicatorKind, Lead, LeadComplaint, LeadEvent, LeadKind
 from .rules import NORMALIZERS
@@ -45,6 +47,21 @@ def leads_list(user: User, kind: str, status: str = "") -> QuerySet[Lead]:
     return queryset.order_by("-complaint_count", "-last_seen_at", "id")
 
 
+def leads_list_audit(
+    user: User, kind: str, status: str, shown: Iterable[Lead], *, via: str, page: int = 1
+) -> LeadEvent:
+    """Record one listing of leads (who, when, which filters, which leads were on screen): a
+    list shows titles, identifiers (phone numbers, domains) and counts, so it is a view too.
+    One record per request; call it after ``leads_list`` allowed the request."""
+    return LeadEvent.objects.create(
+        lead=None,
+        kind=kind,
+        actor=user,
+        action="listed",
+        meta={"status": status, "via": via, "page": page, "leads": [lead.pk for lead in shown]},
+    )
+
+
 @dataclass(frozen=True)
 class LeadDetail:
     lead: Lead
@@ -72,6 +89,15 @@ class LookupResult:
     scam_types: dict[str, int]
     first_reported: datetime | None
     last_reported: datetime | None
+
+
+# the public lookup's limit per caller address, shared by the page and the API (one budget)
+LOOKUPS_PER_MINUTE = 20
+
+
+def fraud_lookup_throttle(address: str) -> None:
+    """Count one lookup from ``address``; the 21st within a minute raises ``RateLimited``."""
+    hit(f"fraud-lookup:{address}", limit=LOOKUPS_PER_MINUTE, window=60)
 
 
 def fraud_lookup(kind: str, raw: str) -> LookupResult:

@@ -14,15 +14,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tousu.common.errors import DomainError, RateLimited
-from tousu.common.ratelimit import client_ip, hit
+from tousu.common.ratelimit import client_ip
 from tousu.web.views.merchant import ConsoleForm, _user, console_view
 
 from .export import leads_export
 from .models import IndicatorKind, LeadKind, LeadStatus, ScamType
-from .selectors import fraud_lookup, lead_detail, lead_kinds_for, leads_list
+from .selectors import (
+    fraud_lookup,
+    fraud_lookup_throttle,
+    lead_detail,
+    lead_kinds_for,
+    leads_list,
+    leads_list_audit,
+)
 from .services import LIFECYCLE, TipInput, fraud_tip_submit, lead_transition
-
-LOOKUPS_PER_MINUTE = 20
 
 
 class TipForm(ConsoleForm):
@@ -99,7 +104,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     result, error, status = None, "", 200
     if value:
         try:
-            hit(f"fraud-lookup:{client_ip(request)}", limit=LOOKUPS_PER_MINUTE, window=60)
+            fraud_lookup_throttle(client_ip(request))
             result = fraud_lookup(kind, value)
         except RateLimited:
             error, status = _("查询过于频繁，请一分钟后再试"), 429
@@ -131,6 +136,7 @@ def console(request: HttpRequest) -> HttpResponse:
         status = ""
     leads = leads_list(user, kind, status)  # 403 without a grant for this kind
     page = Paginator(leads, 50).get_page(request.GET.get("page"))
+    leads_list_audit(user, kind, status, page.object_list, via="page", page=page.number)
     return render(
         request,
         "leads/console.html",

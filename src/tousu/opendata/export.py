@@ -34,6 +34,12 @@ from tousu.complaints.models import Complaint, Rating
 from tousu.complaints.selectors import complaints_public
 
 SCHEMA_VERSION = "1.0"
+# (day, schema version, note) — newest last; shown on /open-data/, carried in every manifest,
+# and mirrored in docs/open-data.md ("Versioning and change notes")
+CHANGE_NOTES: tuple[tuple[str, str, str], ...] = (
+    ("2026-11-28", "1.0", "首次发布：CSV 和 JSON Lines。"),
+    ("2026-11-29", "1.0", "每个版本增加 complaints.parquet（字段相同，列带类型）。"),
+)
 FILES = ("complaints.csv.gz", "complaints.jsonl.gz", "complaints.parquet")
 KEEP_RELEASES = 14
 CHUNK = 2000
@@ -307,6 +313,10 @@ def release_build(*, day: date | None = None, root: Path | None = None) -> Relea
             "started_at": _iso(started),
             "rows": rows,
             "fields": [{"name": n, "description": d} for n, d in FIELDS],
+            "changes": [
+                {"day": day, "schema_version": version, "note": note}
+                for day, version, note in CHANGE_NOTES
+            ],
             "files": files,
         }
         (tmp / "manifest.json").write_text(

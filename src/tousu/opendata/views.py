@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
-from .export import FIELDS, SCHEMA_VERSION, Release, releases
+from .export import CHANGE_NOTES, FIELDS, SCHEMA_VERSION, Release, releases
 
 SERVED = {
     "complaints.csv.gz": "text/csv; charset=utf-8",
@@ -33,6 +33,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "history": found[1:],
             "fields": FIELDS,
             "schema_version": SCHEMA_VERSION,
+            "change_notes": CHANGE_NOTES[::-1],
         },
     )
 

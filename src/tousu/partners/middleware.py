@@ -1,7 +1,8 @@
 """Per-client limits on the read API (GET/HEAD under /api/).
 
-- a partner key (``X-Api-Key: tpk_…``): its own per-minute limit and daily quota, counted
-  exactly in the database (``PartnerUsage``), usage visible to staff;
+- a partner key (``X-Api-Key: tpk_…``): only the paths its scopes open (403
+  ``insufficient_scope`` otherwise, nothing counted), its own per-minute limit and daily quota,
+  counted exactly in the database (``PartnerUsage``), usage visible to staff;
 - a signed-in caller (session or ``Authorization: Bearer tsk_…``): ``API_READ_PER_MINUTE_USER``;
 - anyone else, per address: ``API_READ_PER_MINUTE_ANON``.
 
@@ -23,7 +24,7 @@ from tousu.common.errors import DomainError
 from tousu.common.ratelimit import client_ip, hit
 
 from .models import PartnerKey
-from .services import partner_key_authenticate, partner_usage_count
+from .services import partner_key_authenticate, partner_key_require_scope, partner_usage_count
 
 EXEMPT = ("/api/v1/docs", "/api/v1/openapi.json")
 WINDOW = 60
@@ -58,6 +59,7 @@ class ApiLimitsMiddleware:
         try:
             if raw.startswith(PartnerKey.PREFIX):
                 key = partner_key_authenticate(raw)
+                partner_key_require_scope(key=key, path=request.path)
                 limit = key.per_minute
                 count = hit(f"api:pk:{key.pk}", limit=limit, window=WINDOW)
                 quota_remaining = partner_usage_count(key=key).remaining

@@ -11,7 +11,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tousu.accounts.models import User, hash_token
-from tousu.common.errors import NotAuthenticated, NotFound, RateLimited, ValidationFailed
+from tousu.common.errors import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 
 from .models import PartnerKey, PartnerUsage, Scope
 
@@ -88,6 +94,33 @@ def partner_key_authenticate(raw: str) -> PartnerKey:
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=key.pk
         ).update(last_used_at=now)
     return key
+
+
+# what each scope opens: ``insights`` the hotspots, the data reports and the insight endpoints;
+# ``read`` every other read of the API (complaints, companies, metrics, rankings, search…)
+SCOPE_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (Scope.INSIGHTS, ("/api/v1/hotspots", "/api/v1/reports", "/api/v1/insights")),
+)
+
+
+def partner_scope_for(path: str) -> str:
+    """The scope a keyed read of ``path`` needs."""
+    for scope, prefixes in SCOPE_PATHS:
+        if any(path == p or path.startswith(p + "/") for p in prefixes):
+            return scope
+    return Scope.READ
+
+
+def partner_key_require_scope(*, key: PartnerKey, path: str) -> None:
+    """Refuse (403 ``insufficient_scope``) a keyed read outside the key's scopes; checked
+    before anything is counted, so a refusal uses none of the key's limit or quota."""
+    required = partner_scope_for(path)
+    if required not in (key.scopes or []):
+        raise PermissionDenied(
+            "此合作方密钥没有访问该接口的权限",
+            code="insufficient_scope",
+            details={"required": required, "granted": sorted(key.scopes or [])},
+        )
 
 
 @dataclass(frozen=True)
