@@ -40,6 +40,7 @@ from tousu.complaints.selectors import (
 from tousu.complaints.states import Status
 from tousu.moderation import selectors as moderation_selectors
 from tousu.moderation.models import ScreeningResult
+from tousu.moderation.spam_rules import rule_label as spam_rule_label
 from tousu.privacy import services as privacy_services
 from tousu.privacy.selectors import public_text, redaction_rows
 
@@ -159,6 +160,7 @@ def _suggestion(result: ScreeningResult | None, sizes: dict[int, int]) -> dict[s
         "percent": round(result.confidence * 100),
         "terms": result.top_terms,
         "rule": result.rule,
+        "rule_label": spam_rule_label(result.rule),
         "group_root": result.group_root,
         "group_size": sizes.get(result.group_root or 0, 0),
         "mass_filing": result.mass_filing,
