@@ -724,6 +724,11 @@ MATRIX: dict[str, Row] = {
         lambda w, r: _json(_c(w, "hide"), {"reason": "privacy"}),
         statuses(403, 401, moderator=200),
     ),
+    "POST /api/v1/complaints/{public_number}/problem-types": Row(
+        "processing",
+        lambda w, r: _json(_c(w, "problem-types"), {"problem_types": ["quality"]}),
+        statuses(403, 401, moderator=200),
+    ),
     # a hidden complaint is no longer public: only its parties and staff see it at all
     "POST /api/v1/complaints/{public_number}/unhide": Row(
         "hidden",

@@ -105,3 +105,83 @@ def test_position_history_sector_figures_and_compare(
     missing = client.get(f"/companies/compare/?ids={busy_company.pk}&add=不存在的公司")
     assert missing.status_code == 400
     assert client.get("/companies/compare/").status_code == 200
+
+
+def test_company_metrics_api_lists_each_brand_with_its_own_figures(
+    file_complaint: Callable[..., Complaint],
+    company: Company,
+    merchant: User,
+    moderator: User,
+    client: Client,
+) -> None:
+    from tousu.companies.services import company_brand_get_or_create
+
+    errand = company.brands.get(name="快乐跑腿")
+    market = company_brand_get_or_create(company=company, name="快乐超市")
+    company_brand_get_or_create(company=company, name="快乐药房")  # no complaints: not listed
+    start = timezone.now() - timedelta(days=20)
+    filed = [
+        (errand, True),
+        (errand, True),
+        (errand, False),
+        (market, False),
+        (None, True),  # no brand: counts for the company only
+    ]
+    for i, (brand, reply) in enumerate(filed):
+        at = start + timedelta(hours=i)
+        c = file_complaint(company, at, brand_id=brand.pk if brand else None)
+        services.complaint_accept(complaint_id=c.pk, actor=moderator, now=at)
+        if reply:
+            services.complaint_reply(
+                complaint_id=c.pk, actor=merchant, message="已联系您", now=at + timedelta(hours=2)
+            )
+    services.sla_sweep(now=timezone.now())
+
+    body = client.get(f"/api/v1/companies/{company.pk}/metrics").json()
+    assert body["windows"]["all"]["valid"] == 5
+    assert body["windows"]["all"]["overdue_now"] == 2
+    by_name = {b["name"]: b for b in body["brands"]}
+    assert set(by_name) == {"快乐跑腿", "快乐超市"}
+    assert [b["brand_id"] for b in body["brands"]] == list(
+        company.brands.filter(name__in=by_name)
+        .order_by("name_key", "id")
+        .values_list("id", flat=True)
+    )
+    got = {
+        name: (b["valid"], b["assigned"], b["replied"], b["replied_in_sla"], b["overdue_now"])
+        for name, b in by_name.items()
+    }
+    assert got == {"快乐跑腿": (3, 3, 2, 2, 1), "快乐超市": (1, 1, 0, 0, 1)}
+    assert by_name["快乐跑腿"]["reply_rate"] == pytest.approx(2 / 3)
+    assert by_name["快乐超市"]["reply_rate"] == 0
+
+
+def test_company_page_shows_the_overdue_count_and_the_overdue_badge(
+    file_complaint: Callable[..., Complaint],
+    company: Company,
+    merchant: User,
+    moderator: User,
+    client: Client,
+) -> None:
+    start = timezone.now() - timedelta(days=20)
+    late = file_complaint(company, start)
+    services.complaint_accept(complaint_id=late.pk, actor=moderator, now=start)
+    fresh = file_complaint(company, timezone.now() - timedelta(hours=1))
+    services.complaint_accept(
+        complaint_id=fresh.pk, actor=moderator, now=timezone.now() - timedelta(hours=1)
+    )
+
+    services.sla_sweep(now=timezone.now())  # marks the late one overdue (the counter)
+
+    html = client.get(f"/companies/{company.pk}/").content.decode()
+    section = html.split('id="sla-title"', 1)[1].split("</section>", 1)[0]
+    assert '当前超时未回复</dt><dd><strong class="danger">1</strong>' in section
+    # one badge, on the overdue complaint's row in the latest complaints
+    assert html.count('class="sla overdue"') == 1
+    row = next(part for part in html.split("<li") if 'class="sla overdue"' in part)
+    assert f"/complaints/{late.public_number}" in row
+    assert "商家已超时" in row
+    fresh_row = next(
+        part for part in html.split("<li") if f"/complaints/{fresh.public_number}" in part
+    )
+    assert "overdue" not in fresh_row

@@ -76,3 +76,33 @@ def test_review_page_is_for_staff_only(merchant: User, client: Client) -> None:
     client.force_login(merchant)
     assert client.get("/rankings/stars/review/").status_code == 403
     assert client.post("/rankings/stars/1/decide", {"decision": "confirm"}).status_code == 403
+
+
+def test_annual_star_nominates_the_qualifying_company_only(
+    excellent: Company,
+    other_company: Company,
+    other_merchant: User,
+    moderator: User,
+    file_complaint: Callable[..., Complaint],
+) -> None:
+    # another company with as many complaints in the same year, accepted but never answered:
+    # enough volume, an index far below the bar
+    for i in range(30):
+        at = AT + timedelta(days=60, hours=i)
+        c = file_complaint(other_company, at)
+        services.complaint_accept(complaint_id=c.pk, actor=moderator, now=at)
+
+    # early 2027: the latest complete year is 2026; the latest quarter (2026 Q4) is empty
+    made = stars_nominate(today=date(2027, 1, 5))
+    assert made == {"quarterly": 0, "annual": 1}
+    star = ServiceStar.objects.get()
+    assert (star.period, star.period_start, star.period_end) == (
+        "annual",
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
+    assert (star.company_id, star.rank, star.state) == (excellent.pk, 1, StarState.NOMINATED)
+    assert star.inputs["valid"] == 30 and star.inputs["completed"] == 30
+    assert star.index >= 70
+    # once per year and formula version
+    assert stars_nominate(today=date(2027, 3, 1)) == {"quarterly": 0, "annual": 0}

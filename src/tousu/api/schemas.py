@@ -290,6 +290,11 @@ class HideIn(Schema):
     message: str = Field("", max_length=200)
 
 
+class ProblemTypesIn(Schema):
+    problem_types: list[str]
+    note: str = ""
+
+
 class ResubmitIn(Schema):
     title: str | None = None
     details: str | None = None

@@ -24,6 +24,7 @@ from .schemas import (
     HideIn,
     MediationOutcomeIn,
     OptionalMessageIn,
+    ProblemTypesIn,
     RejectIn,
 )
 
@@ -89,6 +90,30 @@ def unhide(
 ) -> dict[str, Any]:
     return _act(
         request, public_number, services.complaint_unhide, message=body.message if body else ""
+    )
+
+
+@router.post(
+    "/complaints/{public_number}/problem-types",
+    response={200: ComplaintPrivateOut, **ERRORS},
+    tags=["staff"],
+    auth=AUTH,
+)
+def set_problem_types(
+    request: HttpRequest, public_number: str, body: ProblemTypesIn
+) -> dict[str, Any]:
+    """Correct a complaint's problem types (moderators): codes from ``ProblemType``; an unknown
+    code is a 422 ``invalid_choice`` and changes nothing. Audited on the complaint's timeline
+    (not public); the company's metric counters follow in the same transaction."""
+    user = current_user(request)
+    if user.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以修改投诉问题类型", code="moderators_only")
+    return _act(
+        request,
+        public_number,
+        services.complaint_set_problem_types,
+        problem_types=body.problem_types,
+        note=body.note,
     )
 
 

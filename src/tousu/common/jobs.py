@@ -162,6 +162,13 @@ def job_webhook_sla_due_soon() -> dict[str, int]:
     return {"created": webhooks_sla_due_soon()}
 
 
+def job_sla_due_soon_reminders() -> dict[str, int]:
+    """In-site reminders to the company's merchants for replies due within one working day."""
+    from tousu.engagement.services import notify_sla_due_soon
+
+    return {"created": notify_sla_due_soon()}
+
+
 def job_rankings_generate() -> dict[str, int]:
     """Publish the 红黑榜 of the latest complete week, month, quarter and overall (once each)."""
     from tousu.metrics.rankings import rankings_generate
@@ -226,6 +233,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("screening_catch_up", 60, job_screening_catch_up),
     PeriodicJob("webhook_retries", 30, job_webhook_retries),
     PeriodicJob("webhook_sla_due_soon", 300, job_webhook_sla_due_soon),
+    PeriodicJob("sla_due_soon_reminders", 300, job_sla_due_soon_reminders),
     PeriodicJob("rankings_generate", 3600, job_rankings_generate),  # publishes once a period
     PeriodicJob("service_stars", 86400, job_service_stars),
     PeriodicJob("import_catch_up", 300, job_import_catch_up),

@@ -168,6 +168,7 @@ class EventKind(models.TextChoices):
     OVERDUE = "overdue", _("商家超时未回复")
     EDITED = "edited", _("修改投诉")
     REDACTED = "redacted", _("调整个人信息隐藏")
+    PROBLEM_TYPES = "problem_types", _("修改问题类型")
 
 
 class ComplaintEvent(models.Model):

@@ -1038,6 +1038,58 @@ def complaint_unhide(*, complaint_id: int, actor: User, message: str = "") -> Co
     return complaint
 
 
+def complaint_set_problem_types(
+    *, complaint_id: int, actor: User, problem_types: Sequence[str], note: str = ""
+) -> Complaint:
+    """A moderator corrects a complaint's problem types (issue 5 §6). Validated against the
+    choices (nothing changes on an error); one private timeline entry with the old and new
+    types; the metric counters (per company problem types, submissions per problem type) are
+    refreshed in the same transaction. The same types again change nothing and write nothing."""
+    if actor.role != Role.MODERATOR:
+        raise PermissionDenied("只有审核员可以修改投诉问题类型", code="moderators_only")
+    if isinstance(problem_types, str) or not all(isinstance(v, str) for v in problem_types):
+        raise ValidationFailed(
+            "投诉问题格式不正确", code="invalid_choice", details={"field": "problem_types"}
+        )
+    cleaned = _validate_choices(problem_types, ProblemType.values, "problem_types", "投诉问题")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationFailed(
+            "说明不能超过200个字", code="too_long", details={"field": "note", "max": 200}
+        )
+    with transaction.atomic():
+        complaint = _lock(complaint_id)
+        before = list(complaint.problem_types or [])
+        if not cleaned and not complaint.problem_other.strip():
+            raise ValidationFailed(
+                "请至少选择一个投诉问题", code="required", details={"field": "problem_types"}
+            )
+        if sorted(cleaned) == sorted(before):
+            return complaint
+        complaint.problem_types = cleaned
+        complaint.save(update_fields=["problem_types"])
+        labels = {code: site_text(label) for code, label in ProblemType.choices}
+
+        def names(codes: list[str]) -> str:
+            return "、".join(labels[c] for c in codes if c in labels) or "无"
+
+        summary = f"投诉问题：{names(before)} → {names(cleaned)}"
+        _record(
+            complaint,
+            kind=EventKind.PROBLEM_TYPES,
+            actor=actor,
+            actor_role=Actor.MODERATOR,
+            message=f"{summary}。{note}" if note else summary,
+            payload={"from": before, "to": cleaned},
+            is_public=False,
+        )
+        # the counters keep each complaint's problem types: fold it again (tousu.metrics)
+        from tousu.metrics.services import refresh as metrics_refresh
+
+        metrics_refresh([complaint.pk])
+    return complaint
+
+
 def complaint_record_redaction(
     *, complaint: Complaint, actor: User, message: str, payload: dict[str, Any]
 ) -> ComplaintEvent:

@@ -26,13 +26,22 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # for reminders that have no timeline event (a reply due soon): what makes a repeat the same
+    # reminder, e.g. ``due_soon:<complaint>:<deadline>``; null for event notifications
+    dedupe_key = models.CharField(max_length=80, null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
         constraints = [
             # the worker may run a notification task twice; it must not notify twice
-            models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event")
+            models.UniqueConstraint(fields=["user", "event"], name="notification_once_per_event"),
+            # a periodic reminder is sent once per key, however often its job runs
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=models.Q(dedupe_key__isnull=False),
+                name="notification_once_per_key",
+            ),
         ]
 
 

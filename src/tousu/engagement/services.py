@@ -11,15 +11,17 @@ time the worker got to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
+from tousu.common.calendar import add_working_days
 from tousu.common.errors import NotFound
 from tousu.common.text import site_text
+from tousu.companies.models import CompanyMembership
 from tousu.complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -220,6 +222,67 @@ def notify_for_event(event_id: int) -> int:
             elif user.phone:
                 sender.send_sms(user.phone, body)
     return created
+
+
+DUE_SOON_KIND = "sla_due_soon"
+DUE_SOON_TITLE = "投诉即将超过回复时限，请尽快回复"
+
+
+def due_soon_key(complaint: Complaint) -> str:
+    """One reminder per complaint and deadline: a new deadline (the case re-entered processing)
+    is a new reminder. The same key as the ``complaint.sla_due_soon`` webhook."""
+    assert complaint.reply_due_at is not None
+    return f"due_soon:{complaint.pk}:{int(complaint.reply_due_at.timestamp())}"
+
+
+def notify_sla_due_soon(*, now: datetime | None = None) -> int:
+    """Periodic: tell the company's merchants in-site that a reply is due within one working
+    day (processing, not yet overdue), once per complaint and deadline however often it runs.
+    The same window as the ``complaint.sla_due_soon`` webhook; companies without an endpoint
+    are reminded too."""
+    now = now or timezone.now()
+    due = list(
+        Complaint.objects.filter(
+            status=Status.PROCESSING,
+            is_overdue=False,
+            reply_due_at__gte=now,
+            reply_due_at__lte=add_working_days(now, 1),
+        ).only("pk", "company_id", "public_number", "title", "reply_due_at")
+    )
+    if not due:
+        return 0
+    members: dict[int, list[int]] = {}
+    for company_id, user_id in CompanyMembership.objects.filter(
+        company_id__in={c.company_id for c in due}, user__is_active=True
+    ).values_list("company_id", "user_id"):
+        members.setdefault(company_id, []).append(user_id)
+    keys = {c.pk: due_soon_key(c) for c in due}
+    sent = set(
+        Notification.objects.filter(dedupe_key__in=list(keys.values())).values_list(
+            "user_id", "dedupe_key"
+        )
+    )
+    rows = []
+    for c in due:
+        assert c.reply_due_at is not None
+        at = timezone.localtime(c.reply_due_at).strftime("%Y-%m-%d %H:%M")
+        body = f"投诉 {c.public_number}「{c.title}」：请在 {at} 前回复，逾期将计入超时未回复。"
+        rows += [
+            Notification(
+                user_id=user_id,
+                complaint_id=c.pk,
+                kind=DUE_SOON_KIND,
+                title=DUE_SOON_TITLE,
+                body=body,
+                created_at=now,
+                dedupe_key=keys[c.pk],
+            )
+            for user_id in members.get(c.company_id, [])
+            if (user_id, keys[c.pk]) not in sent
+        ]
+    # a concurrent run may have written some of them: the unique key keeps one
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -4,8 +4,10 @@
 reason (a ``RejectionReason`` value), a confidence and the words that drove it. It suggests;
 the moderator decides. Three reasons come from rules, not from the model: a repeat of the
 consumer's own open complaint (near-duplicate check), a purchase older than the age limit, and
-no identifiable company. A text too short to judge is "insufficient". The model (a linear
-classifier over hashed words and character n-grams, ``scripts/train_screening.py``) tells
+no identifiable company. Obvious ads (gambling, adult sites, "代理退费" agents, contact-me ads)
+are caught by explicit rules too (``spam_rules``), with the words that matched. A text too
+short to judge is "insufficient". The model (a linear classifier over hashed words and
+character n-grams, ``scripts/train_screening.py``) tells
 consumption disputes from citizen messages about public affairs, spam and advertising, and
 insults without facts.
 
@@ -28,6 +30,8 @@ from tousu.common.text import normalize_name
 
 from .features import feature_strings, normalise
 from .model import load, sigmoid, softmax
+from .spam_rules import CONFIDENCE as SPAM_RULE_CONFIDENCE
+from .spam_rules import spam_match
 
 if TYPE_CHECKING:
     from tousu.complaints.models import Complaint
@@ -146,6 +150,16 @@ def screen_text(text: str, *, features: list[str] | None = None) -> Suggestion:
     contrib = rows[:, best] - rows.mean(axis=1)
     terms = _top_terms(names, contrib)
     class_probs = {c: round(float(p), 4) for c, p in zip(model.classes, probs, strict=True)}
+    spam = spam_match(text)
+    if spam is not None:  # an obvious ad: the rule's words are the reason shown
+        return Suggestion(
+            REJECT,
+            "spam",
+            max(SPAM_RULE_CONFIDENCE, class_probs.get("spam", 0.0)),
+            spam.words[:8],
+            f"spam:{spam.family}",
+            class_probs,
+        )
     if len(compact) < MIN_CHARS and label in (ACCEPT, "not_consumer_dispute"):
         return Suggestion(REJECT, "insufficient", 0.9, terms, "too_short", class_probs)
     if label == ACCEPT:
@@ -179,6 +193,8 @@ def screen_with_signature(
     suggestion for its text) may already be computed."""
     if base is None:
         base = screen_text(complaint_text(complaint.title, complaint.details), features=features)
+    if base.rule.startswith("spam:"):
+        return base  # an ad stays an ad whatever company or date it names
     from .duplicates import find_own_open_duplicate
 
     dup = find_own_open_duplicate(

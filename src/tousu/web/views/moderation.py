@@ -1,6 +1,6 @@
 """Moderator console: the review queue (oldest first, with the review SLA), accept, reject with a
-reason code, hide and unhide with a reason, and a complaint's full audit timeline (non-public
-events too, with the names of the staff who acted).
+reason code, hide and unhide with a reason, correct the problem types, and a complaint's full
+audit timeline (non-public events too, with the names of the staff who acted).
 
 The selectors (``review_queue``, ``moderation_complaint``) refuse everyone but moderators and the
 services re-check the actor and the state machine, exactly as for the staff API. Every action is
@@ -40,6 +40,7 @@ from tousu.complaints.selectors import (
 from tousu.complaints.states import Status
 from tousu.moderation import selectors as moderation_selectors
 from tousu.moderation.models import ScreeningResult
+from tousu.moderation.spam_rules import rule_label as spam_rule_label
 from tousu.privacy import services as privacy_services
 from tousu.privacy.selectors import public_text, redaction_rows
 
@@ -86,6 +87,24 @@ class UnhideForm(ConsoleForm):
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"id": "unhide-message"}),
+    )
+
+
+class ProblemTypesForm(ConsoleForm):
+    problem_types = forms.MultipleChoiceField(
+        label=gettext_lazy("投诉问题"),
+        choices=ProblemType.choices,
+        required=False,  # none at all is refused by the service, with its reason
+        error_messages={
+            "invalid_choice": gettext_lazy("投诉问题不在可选范围内：%(value)s"),
+        },
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-list"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("说明（选填，仅平台可见）"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"id": "problem-types-note"}),
     )
 
 
@@ -141,6 +160,7 @@ def _suggestion(result: ScreeningResult | None, sizes: dict[int, int]) -> dict[s
         "percent": round(result.confidence * 100),
         "terms": result.top_terms,
         "rule": result.rule,
+        "rule_label": spam_rule_label(result.rule),
         "group_root": result.group_root,
         "group_size": sizes.get(result.group_root or 0, 0),
         "mass_filing": result.mass_filing,
@@ -176,6 +196,7 @@ def _page(
     hide_form: HideForm | None = None,
     unhide_form: UnhideForm | None = None,
     redact_form: RedactForm | None = None,
+    problem_types_form: ProblemTypesForm | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -210,6 +231,8 @@ def _page(
             "hide_form": hide_form or HideForm(),
             "unhide_form": unhide_form or UnhideForm(),
             "redact_form": redact_form or RedactForm(),
+            "problem_types_form": problem_types_form
+            or ProblemTypesForm(initial={"problem_types": complaint.problem_types}),
             "redactions": redaction_rows(complaint),
             "public_title": public[0],
             "public_details": public[1],
@@ -285,6 +308,17 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
                     text=redact.cleaned_data["text"],
                 )
                 messages.success(request, _("已在公开版本中隐藏，并已通知消费者"))
+                return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "problem_types":
+            types = forms_["problem_types_form"] = ProblemTypesForm(request.POST)
+            if types.is_valid():
+                services.complaint_set_problem_types(
+                    complaint_id=found.pk,
+                    actor=user,
+                    problem_types=types.cleaned_data["problem_types"],
+                    note=types.cleaned_data["note"],
+                )
+                messages.success(request, _("已更新投诉问题"))
                 return redirect("web:moderation_complaint", number=found.public_number)
         elif op == "unredact":
             raw = request.POST.get("redaction", "")
