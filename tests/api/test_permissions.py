@@ -29,7 +29,7 @@ from tousu.companies.models import Company, MemberRole, Sector
 from tousu.companies.services import company_add_member, company_create
 from tousu.complaints import services
 from tousu.complaints.evidence import prepare_file
-from tousu.complaints.models import Complaint, Evidence
+from tousu.complaints.models import Complaint, ComplaintEvent, Evidence
 from tousu.merchants.models import CompanyClaim
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +227,39 @@ def _lead(world: World) -> int:
         kind="defect", key="matrix", defaults={"category": "brake", "title": "测试线索"}
     )
     return lead.pk
+
+
+def _message(world: World) -> int:
+    """A public timeline message of the complaint (written directly: its redaction rows and
+    public copy are made on first read)."""
+    event, _ = ComplaintEvent.objects.get_or_create(
+        complaint=world.complaint,
+        kind="reply",
+        message="已致电13912345678，请留意",
+        defaults={"actor_role": "merchant", "actor": world.users["merchant"]},
+    )
+    return event.pk
+
+
+def _message_redaction(world: World) -> int:
+    from tousu.privacy.models import Redaction
+
+    event_id = _message(world)
+    found, _ = Redaction.objects.get_or_create(
+        complaint=world.complaint,
+        event_id=event_id,
+        field="message",
+        start=0,
+        end=3,
+        defaults={
+            "kind": "manual",
+            "rule": "staff",
+            "original": "已致电",
+            "mask": "***",
+            "automatic": False,
+        },
+    )
+    return found.pk
 
 
 def _redaction(world: World) -> int:
@@ -832,6 +865,25 @@ MATRIX: dict[str, Row] = {
         "processing",
         lambda w, r: _json(_c(w, f"redactions/{_redaction(w)}/revert")),
         statuses(403, 401, moderator=200),
+    ),
+    "GET /api/v1/complaints/{public_number}/events/{event_id}/redactions": Row(
+        "processing",
+        lambda w, r: _get(_c(w, f"events/{_message(w)}/redactions")),
+        statuses(404, 401, owner=200, merchant=200, moderator=200),
+    ),
+    "POST /api/v1/complaints/{public_number}/events/{event_id}/redactions": Row(
+        "processing",
+        lambda w, r: _json(_c(w, f"events/{_message(w)}/redactions"), {"text": "请留意"}),
+        statuses(403, 401, moderator=200),
+    ),
+    "POST /api/v1/complaints/{public_number}/events/{event_id}/redactions/{redaction_id}/revert": (
+        Row(
+            "processing",
+            lambda w, r: _json(
+                _c(w, f"events/{_message(w)}/redactions/{_message_redaction(w)}/revert")
+            ),
+            statuses(403, 401, moderator=200),
+        )
     ),
     "POST /api/v1/companies/{company_id}/verify": Row(
         "processing",

@@ -10,7 +10,7 @@ from tousu.complaints.selectors import complaint_get_for_user
 from tousu.privacy import services
 from tousu.privacy.detectors import KIND_LABELS
 from tousu.privacy.models import Redaction
-from tousu.privacy.selectors import public_text, redactions_for
+from tousu.privacy.selectors import message_redactions_for, public_text, redactions_for
 
 from .consumer import ERRORS
 from .core import AUTH, current_user, router
@@ -138,3 +138,94 @@ def revert_redaction(
         message=body.message if body else "",
     )
     return _response(request, public_number)
+
+
+# --- timeline messages (follow-ups, merchant replies, rating comments) ------------------------
+
+
+class MessageRedactionsOut(Schema):
+    event_id: int
+    public_message: str
+    redactions: list[RedactionOut]
+
+
+class MessageRedactionIn(Schema):
+    text: str = Field("", max_length=200, description="要隐藏的文字（每一处都隐藏）")
+    start: int | None = Field(None, ge=0, description="或者：留言中字符范围的起点")
+    end: int | None = Field(None, ge=0, description="字符范围的终点（不含）")
+    message: str = Field("", max_length=500, description="给留言作者的说明")
+
+
+def _message_response(request: HttpRequest, public_number: str, event_id: int) -> dict[str, Any]:
+    user = current_user(request)
+    complaint, _private = complaint_get_for_user(user, public_number)
+    found = message_redactions_for(user, complaint, event_id)  # 404 unless a private viewer
+    return {
+        "event_id": found.event.pk,
+        "public_message": found.public_message,
+        "redactions": [_row(r) for r in found.redactions],
+    }
+
+
+@router.get(
+    "/complaints/{public_number}/events/{event_id}/redactions",
+    response={200: MessageRedactionsOut, **ERRORS},
+    tags=["privacy"],
+    auth=AUTH,
+)
+def message_redactions(request: HttpRequest, public_number: str, event_id: int) -> dict[str, Any]:
+    """A timeline message's public copy and every redaction with its original: for the
+    consumer, the company's merchants and staff only (others get 404)."""
+    return _message_response(request, public_number, event_id)
+
+
+@router.post(
+    "/complaints/{public_number}/events/{event_id}/redactions",
+    response={200: MessageRedactionsOut, **ERRORS},
+    tags=["privacy", "staff"],
+    auth=AUTH,
+)
+def add_message_redaction(
+    request: HttpRequest, public_number: str, event_id: int, body: MessageRedactionIn
+) -> dict[str, Any]:
+    """Staff hide more of a timeline message in public (every occurrence of ``text``, or the
+    span ``start``–``end``); the message's author is notified."""
+    user = current_user(request)
+    complaint, _private = complaint_get_for_user(user, public_number)
+    services.message_redaction_add(
+        complaint_id=complaint.pk,
+        event_id=event_id,
+        actor=user,
+        text=body.text,
+        start=body.start,
+        end=body.end,
+        message=body.message,
+    )
+    return _message_response(request, public_number, event_id)
+
+
+@router.post(
+    "/complaints/{public_number}/events/{event_id}/redactions/{redaction_id}/revert",
+    response={200: MessageRedactionsOut, **ERRORS},
+    tags=["privacy", "staff"],
+    auth=AUTH,
+)
+def revert_message_redaction(
+    request: HttpRequest,
+    public_number: str,
+    event_id: int,
+    redaction_id: int,
+    body: RevertIn | None = None,
+) -> dict[str, Any]:
+    """Staff show a masked piece of a timeline message in public again; its author is
+    notified."""
+    user = current_user(request)
+    complaint, _private = complaint_get_for_user(user, public_number)
+    services.message_redaction_revert(
+        complaint_id=complaint.pk,
+        event_id=event_id,
+        redaction_id=redaction_id,
+        actor=user,
+        message=body.message if body else "",
+    )
+    return _message_response(request, public_number, event_id)

@@ -151,7 +151,11 @@ class ComplaintPrivateOut(ComplaintPublicOut):
     review_due_at: datetime | None
 
 
-def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
+def event_dict(
+    e: ComplaintEvent, private: bool, public: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """``public``: the public copies of the messages (``privacy.selectors.public_messages``),
+    for a non-private caller."""
     actor_name = None
     if e.actor_role == "consumer":
         actor_name = e.actor.display_name if (private and e.actor) else "投诉人"
@@ -161,10 +165,13 @@ def event_dict(e: ComplaintEvent, private: bool) -> dict[str, Any]:
         actor_name = "平台"
     rating = getattr(e, "rating", None) if e.action == "confirm" else None
     message, comment = e.message, (rating.comment if rating else "")
-    if not private:  # personal data in later messages is masked for the public too
-        from tousu.privacy.selectors import public_message
+    if not private:  # the public copy, derived from the message's redaction rows
+        from tousu.privacy.selectors import public_comment, public_messages
 
-        message, comment = public_message(message), public_message(comment)
+        if public is None:
+            public = public_messages([e])
+        public_text = public.get(e.pk, "")
+        message, comment = public_text, public_comment(comment, e.message, public_text)
     return {
         "id": e.pk,
         "kind": e.kind,
@@ -215,12 +222,14 @@ def evidence_dict(ev: Evidence, number: str, private: bool) -> dict[str, Any]:
 def detail_dict(
     c: Complaint, events: list[ComplaintEvent], evidence: list[Evidence], private: bool
 ) -> dict[str, Any]:
+    messages: dict[int, str] | None = None
     if private:
         title, details = c.title, c.details
     else:
-        from tousu.privacy.selectors import public_text
+        from tousu.privacy.selectors import public_messages, public_text
 
         title, details = public_text(c)
+        messages = public_messages(events)
     data: dict[str, Any] = {
         "public_number": c.public_number,
         "title": title,
@@ -247,7 +256,7 @@ def detail_dict(
         "confirm_due_at": c.confirm_due_at,
         "completed_at": c.completed_at,
         "closed_at": c.closed_at,
-        "events": [event_dict(e, private) for e in events],
+        "events": [event_dict(e, private, messages) for e in events],
         "evidence": [evidence_dict(ev, c.public_number, private) for ev in evidence],
     }
     if private:

@@ -66,7 +66,8 @@ def complaint_get_for_user(user: User | None, public_number: str) -> tuple[Compl
 
 def complaint_events_visible(complaint: Complaint, private: bool) -> QuerySet[ComplaintEvent]:
     events = complaint.events.select_related("actor").prefetch_related("rating")
-    return events if private else events.filter(is_public=True)
+    # the public read the stored public copy of each message (tousu.privacy.MessageCopy)
+    return events if private else events.filter(is_public=True).select_related("public_copy")
 
 
 def complaints_of_consumer(user: User) -> QuerySet[Complaint]:

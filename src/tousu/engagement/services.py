@@ -100,6 +100,7 @@ OTHER_TITLES: dict[str, dict[str, str]] = {
     EventKind.UNHIDDEN: {CONSUMER: "您的投诉已恢复公开"},
     EventKind.REDACTED: {CONSUMER: "平台调整了您投诉公开内容中的个人信息隐藏"},
 }
+MESSAGE_REDACTED_TITLE = "平台调整了您留言公开内容中的个人信息隐藏"
 # Events whose message the recipient should read in the notification itself.
 WITH_MESSAGE = {
     Action.REJECT,
@@ -142,6 +143,13 @@ def recipients_for(event: ComplaintEvent) -> list[Recipient]:
     """Who is told about ``event``; the actor is never notified of their own action."""
     complaint = event.complaint
     out: list[Recipient] = []
+    if event.kind == EventKind.REDACTED and "event" in (event.payload or {}):
+        # staff changed a timeline message's public copy: its author is told (the consumer or
+        # the merchant who wrote it), nobody else
+        author = User.objects.filter(pk=event.payload.get("author")).first()
+        if author is not None and author.pk != event.actor_id and author.is_active:
+            return [Recipient(author, MESSAGE_REDACTED_TITLE)]
+        return []
     for party, title in titles_for(event).items():
         if party == CONSUMER:
             users = [complaint.consumer]

@@ -12,6 +12,7 @@ class Field(models.TextChoices):
     TITLE = "title", _("标题")
     DETAILS = "details", _("详情")
     IMAGE = "image", _("图片")
+    MESSAGE = "message", _("留言")
 
 
 class Redaction(models.Model):
@@ -34,6 +35,16 @@ class Redaction(models.Model):
         "complaints.Evidence", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     box = models.JSONField(null=True, blank=True)
+    # a later message on the timeline (a follow-up, a merchant reply, a rating comment):
+    # ``field = "message"`` and spans into ``event.message`` (ADR 0012, amendment "timeline
+    # messages"); the complaint is the event's, so its page cache and listing follow
+    event = models.ForeignKey(
+        "complaints.ComplaintEvent",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="redactions",
+    )
     kind = models.CharField(max_length=20)  # a detector kind, or "manual"
     rule = models.CharField(max_length=40)  # the rule that found it: "auto:mobile", "staff"
     original = models.TextField()
@@ -59,6 +70,27 @@ class Redaction(models.Model):
     @property
     def is_active(self) -> bool:
         return self.reverted_at is None and self.superseded_at is None
+
+
+class MessageCopy(models.Model):
+    """The public copy of a timeline message, derived from its ``Redaction`` rows (``mask`` in
+    place of every span that applies). Made when the message is written (in the transaction)
+    or, for messages written before redaction rows existed, on first public read; remade at
+    once when staff revert or add a redaction. ``source_hash`` is the SHA-256 of the message
+    it was made from."""
+
+    event = models.OneToOneField(
+        "complaints.ComplaintEvent",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="public_copy",
+    )
+    message = models.TextField()
+    source_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"public copy of event {self.event_id}"
 
 
 # evidence kinds that get a redacted public copy; any other kind (video) is never public

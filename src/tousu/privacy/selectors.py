@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 
 from tousu.accounts.models import User
 from tousu.common.errors import NotFound
-from tousu.complaints.models import Complaint, Evidence
+from tousu.complaints.models import Complaint, ComplaintEvent, Evidence
 from tousu.complaints.selectors import can_see_private
 
 from . import detectors
-from .models import REDACTABLE_KINDS, CopyState, EvidenceCopy, Redaction
-from .services import is_current, source_hash
+from .models import REDACTABLE_KINDS, CopyState, EvidenceCopy, MessageCopy, Redaction
+from .services import ensure_message_copy, is_current, message_hash, source_hash
 
 
 def public_text(complaint: Complaint) -> tuple[str, str]:
@@ -35,9 +39,73 @@ def public_text_of(
 
 
 def public_message(text: str) -> str:
-    """A timeline message (a follow-up, a reply, a rating comment) as the public reads it: masked
-    on the fly with the detectors (no records: these are not part of the complaint's text)."""
+    """Text that has no redaction rows (not a stored message), masked on the fly."""
     return detectors.redact(text) if text else text
+
+
+def public_messages(events: Iterable[ComplaintEvent]) -> dict[int, str]:
+    """Event id → its message as the public reads it: the stored public copy, derived from the
+    message's redaction rows (one query for the lot). A message whose copy is missing or stale
+    (written before messages had rows, or by a bulk writer) gets it now, on first read."""
+    out: dict[int, str] = {}
+    wanted = []
+    for e in events:
+        if e.is_public and e.message:
+            wanted.append(e)
+        elif e.message:  # a private entry has no public copy: never the original
+            out[e.pk] = public_message(e.message)
+    if not wanted:
+        return out
+    copies: dict[int, MessageCopy] = {}
+    descriptor = ComplaintEvent.public_copy  # loaded with the events (select_related) or not
+    unloaded = [e.pk for e in wanted if not descriptor.is_cached(e)]
+    for e in wanted:
+        if descriptor.is_cached(e):
+            with contextlib.suppress(MessageCopy.DoesNotExist):  # loaded: none yet
+                copies[e.pk] = e.public_copy
+    if unloaded:
+        copies.update((c.event_id, c) for c in MessageCopy.objects.filter(event_id__in=unloaded))
+    for e in wanted:
+        copy = copies.get(e.pk)
+        if copy is not None and copy.source_hash == message_hash(e.message):
+            out[e.pk] = copy.message
+        else:
+            out[e.pk] = ensure_message_copy(e)
+    return out
+
+
+def public_comment(comment: str, message: str, public: str) -> str:
+    """A rating comment is its event's message (``Rating.comment`` is written from it, cut to
+    500 characters): the public copy of the message, or, if they differ, masked on the fly."""
+    if not comment:
+        return comment
+    return public if comment == message else public_message(comment)
+
+
+@dataclass
+class MessageRedactions:
+    event: ComplaintEvent
+    public_message: str
+    redactions: list[Redaction]
+
+
+def message_redactions_for(
+    user: User | None, complaint: Complaint, event_id: int
+) -> MessageRedactions:
+    """A timeline message's public copy and redaction records (with the originals): only for
+    private viewers (others get 404 as for a private complaint)."""
+    if not can_see_private(user, complaint):
+        raise NotFound("找不到该投诉", code="complaint_not_found")
+    event = (
+        ComplaintEvent.objects.filter(pk=event_id, complaint=complaint, is_public=True)
+        .exclude(message="")
+        .first()
+    )
+    if event is None:
+        raise NotFound("找不到该留言", code="message_not_found")
+    public = ensure_message_copy(event)
+    rows = list(Redaction.objects.filter(event=event).select_related("created_by", "reverted_by"))
+    return MessageRedactions(event, public, rows)
 
 
 def public_title(complaint: Complaint) -> str:
@@ -61,34 +129,69 @@ def redactions_for(user: User | None, complaint: Complaint) -> QuerySet[Redactio
     """The redaction records (they hold the originals): only for private viewers."""
     if not can_see_private(user, complaint):
         raise NotFound("找不到该投诉", code="complaint_not_found")
-    return Redaction.objects.filter(complaint=complaint).select_related("created_by", "reverted_by")
+    return Redaction.objects.filter(complaint=complaint, event__isnull=True).select_related(
+        "created_by", "reverted_by"
+    )
 
 
 def redaction_rows(complaint: Complaint) -> list[dict[str, object]]:
     """The redactions of a complaint for the moderation console (staff only: they show the
     originals), newest state first: applied, then reverted or superseded."""
-    rows = []
-    for r in Redaction.objects.filter(complaint=complaint).select_related(
-        "created_by", "reverted_by"
-    ):
-        rows.append(
-            {
-                "id": r.pk,
-                "field": r.get_field_display(),
-                "kind": detectors.KIND_LABELS.get(r.kind, r.kind),
-                "original": r.original,
-                "mask": r.mask,
-                "automatic": r.automatic,
-                "by": r.created_by.display_name if r.created_by else "",
-                "created_at": r.created_at,
-                "active": r.is_active,
-                "reverted_at": r.reverted_at,
-                "reverted_by": r.reverted_by.display_name if r.reverted_by else "",
-                "superseded": r.superseded_at is not None,
-            }
+    rows = [
+        _console_row(r)
+        for r in Redaction.objects.filter(complaint=complaint, event__isnull=True).select_related(
+            "created_by", "reverted_by"
         )
+    ]
     rows.sort(key=lambda row: (not row["active"], str(row["field"])))
     return rows
+
+
+def message_redaction_rows(complaint: Complaint) -> list[dict[str, object]]:
+    """The public timeline messages of a complaint for the moderation console (staff only):
+    each with its original, its public copy and its redactions (copies made now if missing)."""
+    events = list(
+        ComplaintEvent.objects.filter(complaint=complaint, is_public=True)
+        .exclude(message="")
+        .select_related("actor")
+        .order_by("id")
+    )
+    public = public_messages(events)
+    by_event: dict[int, list[dict[str, object]]] = {}
+    for r in Redaction.objects.filter(complaint=complaint, event__isnull=False).select_related(
+        "created_by", "reverted_by"
+    ):
+        assert r.event_id is not None  # filtered
+        by_event.setdefault(r.event_id, []).append(_console_row(r))
+    return [
+        {
+            "id": e.pk,
+            "at": e.created_at,
+            "actor_role": e.actor_role,
+            "author": e.actor.display_name if e.actor else "",
+            "original": e.message,
+            "public": public.get(e.pk, ""),
+            "redactions": sorted(by_event.get(e.pk, []), key=lambda row: not row["active"]),
+        }
+        for e in events
+    ]
+
+
+def _console_row(r: Redaction) -> dict[str, object]:
+    return {
+        "id": r.pk,
+        "field": r.get_field_display(),
+        "kind": detectors.KIND_LABELS.get(r.kind, r.kind),
+        "original": r.original,
+        "mask": r.mask,
+        "automatic": r.automatic,
+        "by": r.created_by.display_name if r.created_by else "",
+        "created_at": r.created_at,
+        "active": r.is_active,
+        "reverted_at": r.reverted_at,
+        "reverted_by": r.reverted_by.display_name if r.reverted_by else "",
+        "superseded": r.superseded_at is not None,
+    }
 
 
 def evidence_is_public_kind(evidence: Evidence) -> bool:

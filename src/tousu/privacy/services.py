@@ -11,12 +11,13 @@ histories (``on_bulk``) and by ``tousu privacy-backfill``.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from tousu.accounts.models import Role, User
@@ -24,12 +25,13 @@ from tousu.common.errors import Conflict, NotFound, PermissionDenied, Validation
 from tousu.complaints.models import Complaint
 
 from . import detectors
-from .models import REDACTABLE_KINDS, Field, Redaction
+from .models import REDACTABLE_KINDS, Field, MessageCopy, Redaction
 
 if TYPE_CHECKING:
     from tousu.complaints.models import ComplaintEvent
 
 FIELDS = (Field.TITLE, Field.DETAILS)
+logger = logging.getLogger(__name__)
 
 
 def source_hash(title: str, details: str) -> str:
@@ -55,7 +57,12 @@ def prepare_text(title: str, details: str) -> None:
 
 
 def _reconcile(
-    complaint: Complaint, field: str, text: str, rows: list[Redaction], now: datetime
+    complaint: Complaint,
+    field: str,
+    text: str,
+    rows: list[Redaction],
+    now: datetime,
+    event: ComplaintEvent | None = None,
 ) -> list[Redaction]:
     """Bring the field's redaction rows in line with ``text``; returns the rows that apply."""
     detected = _detect(text)
@@ -78,6 +85,7 @@ def _reconcile(
         else:
             match = Redaction.objects.create(
                 complaint=complaint,
+                event=event,
                 field=field,
                 start=span.start,
                 end=span.end,
@@ -125,7 +133,13 @@ def refresh(complaint: Complaint, *, now: datetime | None = None, new: bool = Fa
     """Recompute the public copy of ``complaint`` (call inside a transaction). ``new``: the
     complaint was created in this transaction and has no redaction rows yet."""
     now = now or timezone.now()
-    rows = [] if new else list(Redaction.objects.filter(complaint=complaint, evidence__isnull=True))
+    rows = (
+        []
+        if new
+        else list(
+            Redaction.objects.filter(complaint=complaint, evidence__isnull=True, event__isnull=True)
+        )
+    )
     public: dict[str, str] = {}
     for field in FIELDS:
         text = getattr(complaint, field)
@@ -158,6 +172,8 @@ def on_event(event: ComplaintEvent) -> None:
             refresh(complaint, now=event.created_at, new=True)
         else:
             refresh(complaint, now=event.created_at)
+    if has_public_message(event):  # a follow-up, a reply, a rating comment …: rows and copy now
+        message_refresh(event, complaint=complaint, now=event.created_at, new=True)
 
 
 def on_evidence_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
@@ -301,6 +317,40 @@ def backfill(*, batch: int = 500, all_: bool = False) -> int:
 # --- staff changes ----------------------------------------------------------------------------
 
 
+def _check_revertable(r: Redaction | None) -> None:
+    if r is None:
+        raise NotFound("找不到该隐藏记录", code="redaction_not_found")
+    if r.reverted_at is not None:
+        raise Conflict("该隐藏已撤销", code="already_reverted")
+    if r.superseded_at is not None:
+        raise Conflict("该隐藏对应的内容已被修改，无需撤销", code="redaction_superseded")
+
+
+def _spans_to_hide(
+    source: str, text: str, start: int | None, end: int | None, not_found: str
+) -> list[tuple[int, int]]:
+    """The spans staff asked to hide: ``start``–``end``, or every occurrence of ``text``."""
+    spans: list[tuple[int, int]] = []
+    if start is not None or end is not None:
+        if start is None or end is None or not 0 <= start < end <= len(source):
+            raise ValidationFailed(
+                "隐藏范围不正确", code="invalid_span", details={"field": "start"}
+            )
+        return [(start, end)]
+    needle = (text or "").strip()
+    if not needle:
+        raise ValidationFailed(
+            "请填写要隐藏的文字", code="text_required", details={"field": "text"}
+        )
+    at = source.find(needle)
+    while at >= 0:
+        spans.append((at, at + len(needle)))
+        at = source.find(needle, at + len(needle))
+    if not spans:
+        raise ValidationFailed(not_found, code="text_not_found", details={"field": "text"})
+    return spans
+
+
 def _require_staff(actor: User) -> None:
     if actor.role != Role.MODERATOR:
         raise PermissionDenied("只有审核员可以调整个人信息隐藏", code="moderators_only")
@@ -325,15 +375,26 @@ def redaction_revert(
         pk=redaction_id, complaint_id=complaint_id, evidence__isnull=False
     ).exists():
         return image_redaction_revert(redaction_id=redaction_id, actor=actor, message=message)
+    event_id = (
+        Redaction.objects.filter(pk=redaction_id, complaint_id=complaint_id)
+        .values_list("event_id", flat=True)
+        .first()
+    )
+    if event_id is not None:  # a timeline message's redaction
+        return message_redaction_revert(
+            complaint_id=complaint_id,
+            event_id=event_id,
+            redaction_id=redaction_id,
+            actor=actor,
+            message=message,
+        )
     with transaction.atomic():
         complaint = _locked(complaint_id)
-        r = Redaction.objects.filter(pk=redaction_id, complaint=complaint).first()
-        if r is None:
-            raise NotFound("找不到该隐藏记录", code="redaction_not_found")
-        if r.reverted_at is not None:
-            raise Conflict("该隐藏已撤销", code="already_reverted")
-        if r.superseded_at is not None:
-            raise Conflict("该隐藏对应的内容已被修改，无需撤销", code="redaction_superseded")
+        r = Redaction.objects.filter(
+            pk=redaction_id, complaint=complaint, event__isnull=True
+        ).first()
+        _check_revertable(r)
+        assert r is not None  # checked
         now = timezone.now()
         r.reverted_at, r.reverted_by = now, actor
         r.save(update_fields=["reverted_at", "reverted_by"])
@@ -397,32 +458,12 @@ def redaction_add(
     from tousu.complaints.services import complaint_record_redaction
 
     _require_staff(actor)
-    if field not in Field.values:
+    if field not in FIELDS:
         raise ValidationFailed("请选择标题或详情", code="invalid_field", details={"field": "field"})
     with transaction.atomic():
         complaint = _locked(complaint_id)
         source: str = getattr(complaint, field)
-        spans: list[tuple[int, int]] = []
-        if start is not None or end is not None:
-            if start is None or end is None or not 0 <= start < end <= len(source):
-                raise ValidationFailed(
-                    "隐藏范围不正确", code="invalid_span", details={"field": "start"}
-                )
-            spans.append((start, end))
-        else:
-            needle = (text or "").strip()
-            if not needle:
-                raise ValidationFailed(
-                    "请填写要隐藏的文字", code="text_required", details={"field": "text"}
-                )
-            at = source.find(needle)
-            while at >= 0:
-                spans.append((at, at + len(needle)))
-                at = source.find(needle, at + len(needle))
-            if not spans:
-                raise ValidationFailed(
-                    "投诉内容中找不到这段文字", code="text_not_found", details={"field": "text"}
-                )
+        spans = _spans_to_hide(source, text, start, end, "投诉内容中找不到这段文字")
         now = timezone.now()
         created = [
             Redaction.objects.create(
@@ -446,5 +487,176 @@ def redaction_add(
             actor=actor,
             message=(message or "").strip() or "平台隐藏了您投诉中的部分内容，公开页面将不再显示",
             payload={"redactions": [r.pk for r in created], "change": "add", "field": field},
+        )
+    return created
+
+
+# --- timeline messages (ADR 0012, amendment "timeline messages") ------------------------------
+# A later message on the timeline is its event's ``message`` (a rating comment is the confirming
+# event's message: ``Rating.comment`` is written from it). Its redactions are ``Redaction`` rows
+# with ``event`` set and ``field = "message"``; its public copy is a ``MessageCopy``.
+
+
+def message_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def has_public_message(event: ComplaintEvent) -> bool:
+    """Only public entries with text have a public copy (private ones are never shown)."""
+    return bool(event.is_public and event.message)
+
+
+def message_refresh(
+    event: ComplaintEvent,
+    *,
+    complaint: Complaint | None = None,
+    now: datetime | None = None,
+    new: bool = False,
+) -> MessageCopy:
+    """Reconcile the message's rows with the detectors and store its public copy, derived from
+    the rows that apply (call inside a transaction). ``new``: no rows and no copy exist yet."""
+    now = now or timezone.now()
+    complaint = complaint or event.complaint
+    rows = [] if new else list(Redaction.objects.filter(event=event))
+    applied = _reconcile(complaint, Field.MESSAGE, event.message, rows, now, event=event)
+    public = _apply(event.message, applied)
+    digest = message_hash(event.message)
+    copy = None if new else MessageCopy.objects.filter(event=event).first()
+    if copy is None:
+        # a plain INSERT: two first readers racing make one fail (and its rows roll back)
+        copy = MessageCopy.objects.create(
+            event=event, message=public, source_hash=digest, updated_at=now
+        )
+    elif (copy.message, copy.source_hash) != (public, digest):
+        copy.message, copy.source_hash, copy.updated_at = public, digest, now
+        copy.save(update_fields=["message", "source_hash", "updated_at"])
+        from tousu.pagecache.signals import complaint_changed
+
+        complaint_changed(complaint)
+    return copy
+
+
+def ensure_message_copy(event: ComplaintEvent) -> str:
+    """The public copy of ``event.message``, made now when missing or stale (messages written
+    before their redactions were rows: computed lazily on first read). If it cannot be written
+    the message is redacted on the fly: the original is never the fallback."""
+    from tousu.complaints.models import ComplaintEvent
+
+    try:
+        with transaction.atomic():
+            locked = (
+                ComplaintEvent.objects.select_for_update()
+                .select_related("complaint")
+                .get(pk=event.pk)
+            )
+            copy = MessageCopy.objects.filter(event=locked).first()
+            if copy is not None and copy.source_hash == message_hash(locked.message):
+                return copy.message
+            return message_refresh(locked, complaint=locked.complaint).message
+    except DatabaseError:  # a racing first reader wrote it, or a read-only database
+        copy = MessageCopy.objects.filter(event_id=event.pk).first()
+        if copy is not None and copy.source_hash == message_hash(event.message):
+            return copy.message
+        logger.warning("no public copy for event %s: redacted on the fly", event.pk)
+        return detectors.redact(event.message)
+
+
+def _message_event(complaint: Complaint, event_id: int) -> ComplaintEvent:
+    from tousu.complaints.models import ComplaintEvent
+
+    event = (
+        ComplaintEvent.objects.filter(pk=event_id, complaint=complaint, is_public=True)
+        .exclude(message="")
+        .first()
+    )
+    if event is None:
+        raise NotFound("找不到该留言", code="message_not_found")
+    return event
+
+
+def _message_copy_current(event: ComplaintEvent, complaint: Complaint) -> None:
+    copy = MessageCopy.objects.filter(event=event).first()
+    if copy is None or copy.source_hash != message_hash(event.message):
+        message_refresh(event, complaint=complaint)
+
+
+def _message_payload(event: ComplaintEvent, **extra: Any) -> dict[str, Any]:
+    # ``author``: engagement tells the message's author (the consumer or a merchant)
+    return {"event": event.pk, "author": event.actor_id, "field": Field.MESSAGE, **extra}
+
+
+def message_redaction_revert(
+    *, complaint_id: int, event_id: int, redaction_id: int, actor: User, message: str = ""
+) -> Redaction:
+    """Staff show a masked piece of a timeline message in public again; its author is told."""
+    from tousu.complaints.services import complaint_record_redaction
+
+    _require_staff(actor)
+    with transaction.atomic():
+        complaint = _locked(complaint_id)
+        event = _message_event(complaint, event_id)
+        _message_copy_current(event, complaint)
+        r = Redaction.objects.filter(pk=redaction_id, event=event).first()
+        _check_revertable(r)
+        assert r is not None  # checked
+        now = timezone.now()
+        r.reverted_at, r.reverted_by = now, actor
+        r.save(update_fields=["reverted_at", "reverted_by"])
+        message_refresh(event, complaint=complaint, now=now)
+        label = detectors.KIND_LABELS.get(r.kind, r.kind)
+        complaint_record_redaction(
+            complaint=complaint,
+            actor=actor,
+            message=(message or "").strip()
+            or f"平台撤销了对您留言中{label}的隐藏，该内容将公开显示",
+            payload=_message_payload(event, redaction=r.pk, change="revert", kind=r.kind),
+        )
+    return r
+
+
+def message_redaction_add(
+    *,
+    complaint_id: int,
+    event_id: int,
+    actor: User,
+    text: str = "",
+    start: int | None = None,
+    end: int | None = None,
+    message: str = "",
+) -> list[Redaction]:
+    """Staff hide a piece of a timeline message (every occurrence of ``text``, or the span
+    ``start``–``end`` of the message); its author is told."""
+    from tousu.complaints.services import complaint_record_redaction
+
+    _require_staff(actor)
+    with transaction.atomic():
+        complaint = _locked(complaint_id)
+        event = _message_event(complaint, event_id)
+        _message_copy_current(event, complaint)
+        spans = _spans_to_hide(event.message, text, start, end, "留言中找不到这段文字")
+        now = timezone.now()
+        created = [
+            Redaction.objects.create(
+                complaint=complaint,
+                event=event,
+                field=Field.MESSAGE,
+                start=s,
+                end=e,
+                kind="manual",
+                rule="staff",
+                original=event.message[s:e],
+                mask=detectors.MANUAL_MASK,
+                automatic=False,
+                created_by=actor,
+                created_at=now,
+            )
+            for s, e in spans
+        ]
+        message_refresh(event, complaint=complaint, now=now)
+        complaint_record_redaction(
+            complaint=complaint,
+            actor=actor,
+            message=(message or "").strip() or "平台隐藏了您留言中的部分内容，公开页面将不再显示",
+            payload=_message_payload(event, redactions=[r.pk for r in created], change="add"),
         )
     return created

@@ -42,7 +42,7 @@ from tousu.moderation import selectors as moderation_selectors
 from tousu.moderation.models import ScreeningResult
 from tousu.moderation.spam_rules import rule_label as spam_rule_label
 from tousu.privacy import services as privacy_services
-from tousu.privacy.selectors import public_text, redaction_rows
+from tousu.privacy.selectors import message_redaction_rows, public_text, redaction_rows
 
 from .merchant import ConsoleForm, _user, choice_labels, console_view, timeline_entries
 
@@ -234,6 +234,7 @@ def _page(
             "problem_types_form": problem_types_form
             or ProblemTypesForm(initial={"problem_types": complaint.problem_types}),
             "redactions": redaction_rows(complaint),
+            "message_redactions": message_redaction_rows(complaint),
             "public_title": public[0],
             "public_details": public[1],
             "error": error,
@@ -320,14 +321,29 @@ def complaint(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 messages.success(request, _("已更新投诉问题"))
                 return redirect("web:moderation_complaint", number=found.public_number)
+        elif op == "redact_message":
+            raw = request.POST.get("event", "")
+            if not raw.isdigit():
+                return _page(request, found, error=_("请选择要处理的留言"), status=422)
+            privacy_services.message_redaction_add(
+                complaint_id=found.pk,
+                event_id=int(raw),
+                actor=user,
+                text=request.POST.get("text", "")[:200],
+            )
+            messages.success(request, _("已在公开版本中隐藏，并已通知留言作者"))
+            return redirect("web:moderation_complaint", number=found.public_number)
         elif op == "unredact":
             raw = request.POST.get("redaction", "")
             if not raw.isdigit():
                 return _page(request, found, error=_("请选择要撤销的隐藏"), status=422)
-            privacy_services.redaction_revert(
+            reverted = privacy_services.redaction_revert(
                 complaint_id=found.pk, redaction_id=int(raw), actor=user
             )
-            messages.success(request, _("已撤销隐藏，并已通知消费者"))
+            if reverted.event_id is not None:
+                messages.success(request, _("已撤销隐藏，并已通知留言作者"))
+            else:
+                messages.success(request, _("已撤销隐藏，并已通知消费者"))
             return redirect("web:moderation_complaint", number=found.public_number)
         else:
             return _page(request, found, error=_("未知操作"), status=400)

@@ -77,7 +77,12 @@ from tousu.metrics.selectors import (
     windows,
 )
 from tousu.pagecache import cache as page_cache
-from tousu.privacy.selectors import evidence_is_public_kind, public_message, public_text
+from tousu.privacy.selectors import (
+    evidence_is_public_kind,
+    public_comment,
+    public_messages,
+    public_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -285,6 +290,8 @@ def _actor(event: ComplaintEvent, author: str) -> str:
 
 def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool) -> list[Any]:
     author = consumer_public_name(complaint)
+    # the public copies, derived from each message's redaction rows (one query)
+    public = {} if private else public_messages(events)
     rows = []
     for event in events:
         if event.kind == EventKind.TRANSITION and event.action in ACTION_TEXT:
@@ -304,7 +311,9 @@ def _timeline(complaint: Complaint, events: list[ComplaintEvent], private: bool)
             message = ""  # the comment is shown with the stars
         comment = rating.comment if rating is not None else ""
         if not private:  # personal data in later messages is masked for the public too
-            message, comment = public_message(message), public_message(comment)
+            masked = public.get(event.pk, "")
+            message = masked if message else ""
+            comment = public_comment(comment, event.message, masked)
         rows.append(
             TimelineRow(
                 id=event.pk,
@@ -467,7 +476,8 @@ def _complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         "party_url": party_url,
         "party_text": party_text,
         # the 举报 form (tousu.disputes) for signed-in visitors of a public complaint
-        "can_flag": viewer is not None and complaint.is_public
+        "can_flag": viewer is not None
+        and complaint.is_public
         and complaint.status in ACCEPTED_STATUSES,
         "flag_reasons": FlagReason.choices,
         "hidden_text": (
