@@ -231,7 +231,7 @@ def _lead(world: World) -> int:
 
 def _message(world: World) -> int:
     """A public timeline message of the complaint (written directly: its redaction rows and
-    public copy are made on first read)."""
+    public copy are made when staff first act on it)."""
     event, _ = ComplaintEvent.objects.get_or_create(
         complaint=world.complaint,
         kind="reply",

@@ -179,8 +179,8 @@ def test_a_rating_comment_is_its_event_message(
     assert "有事打13712345678" in _public_page(public_pii.public_number)
 
 
-def test_messages_written_before_get_rows_on_first_read(
-    public_pii: Complaint, merchant: User
+def test_messages_written_before_are_masked_on_read_without_writes(
+    public_pii: Complaint, merchant: User, moderator: User
 ) -> None:
     # written outside the services (as before this change, or by a bulk writer): no rows
     event = ComplaintEvent.objects.create(
@@ -193,10 +193,17 @@ def test_messages_written_before_get_rows_on_first_read(
     assert not Redaction.objects.filter(event=event).exists()
     text = _public_api(public_pii.public_number)
     assert "135****5678" in text and "13512345678" not in text
-    assert Redaction.objects.filter(event=event).count() == 1
-    assert MessageCopy.objects.get(event=event).message == "请拨打135****5678"
-    _public_page(public_pii.public_number)  # a second read writes nothing more
-    assert Redaction.objects.filter(event=event).count() == 1
+    page = _public_page(public_pii.public_number)
+    assert "135****5678" in page and "13512345678" not in page
+    # a public read writes nothing
+    assert not Redaction.objects.filter(event=event).exists()
+    assert not MessageCopy.objects.filter(event=event).exists()
+    # staff acting on it makes its rows first, then applies the change
+    privacy.message_redaction_add(
+        complaint_id=public_pii.pk, event_id=event.pk, actor=moderator, text="请拨打"
+    )
+    assert Redaction.objects.filter(event=event).count() == 2  # automatic mobile + manual
+    assert MessageCopy.objects.get(event=event).message.endswith("135****5678")
 
 
 # --- API ----------------------------------------------------------------------------------------
