@@ -163,4 +163,7 @@ class ScanState(models.Model):
 
     name = models.CharField(max_length=30, unique=True)
     accepted_since = models.DateTimeField(null=True, blank=True)
+    # the id of the last complaint read at ``accepted_since`` (complaints accepted at the same
+    # instant are read in id order, so a batch that ends inside them resumes there)
+    since_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)

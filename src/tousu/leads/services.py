@@ -178,25 +178,37 @@ def lead_file_complaint(complaint: Complaint) -> dict[str, int]:
 
 
 def leads_scan(*, batch: int = SCAN_BATCH) -> dict[str, int]:
-    """The periodic job: file complaints accepted since the last run. Idempotent — a complaint
-    is filed under a lead once (unique constraint), so the overlap window re-reads safely."""
+    """The periodic job: file complaints accepted since the last run, in (acceptance time, id)
+    order through the ``complaint_accepted_at`` index, at most ``batch`` a run; the next run
+    resumes after the last one read. Complaints accepted up to ``SCAN_OVERLAP`` before that
+    point are read again (at most ``batch``: transactions that committed late). Idempotent — a
+    complaint is filed under a lead once (unique constraint)."""
     state, _ = ScanState.objects.get_or_create(name="leads")
-    queryset = Complaint.objects.filter(accepted_at__isnull=False).select_related(
+    accepted = Complaint.objects.filter(accepted_at__isnull=False).select_related(
         "company", "brand"
     )
-    if state.accepted_since is not None:
-        queryset = queryset.filter(accepted_at__gte=state.accepted_since - SCAN_OVERLAP)
+    since, since_id = state.accepted_since, state.since_id
+    complaints: list[Complaint] = []
+    forward = accepted
+    if since is not None:
+        complaints += list(
+            accepted.filter(accepted_at__gte=since - SCAN_OVERLAP, accepted_at__lte=since)
+            .exclude(accepted_at=since, id__gt=since_id)
+            .order_by("-accepted_at", "-id")[:batch]
+        )
+        forward = accepted.filter(accepted_at__gte=since).exclude(
+            accepted_at=since, id__lte=since_id
+        )
+    ahead = list(forward.order_by("accepted_at", "id")[:batch])
     totals = {"scanned": 0, "defect": 0, "police": 0}
-    newest = state.accepted_since
-    for complaint in queryset.order_by("accepted_at", "id")[:batch]:
+    for complaint in complaints + ahead:
         added = lead_file_complaint(complaint)
         totals["scanned"] += 1
         totals["defect"] += added["defect"]
         totals["police"] += added["police"]
-        newest = complaint.accepted_at
-    if newest is not None and newest != state.accepted_since:
+    if ahead:
         ScanState.objects.filter(pk=state.pk).update(
-            accepted_since=newest, updated_at=timezone.now()
+            accepted_since=ahead[-1].accepted_at, since_id=ahead[-1].pk, updated_at=timezone.now()
         )
     return totals
 
