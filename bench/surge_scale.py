@@ -31,7 +31,9 @@ def timed(fn: Any, *args: Any) -> tuple[Any, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--day", type=date.fromisoformat, help="default: the last day with data")
+    parser.add_argument(
+        "--day", type=date.fromisoformat, help="default: the day before the last day with data"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tousu.settings")
     os.environ.setdefault("TOUSU_LOCAL", "1")
@@ -45,9 +47,10 @@ def main() -> None:
     from tousu.insights.services import LOOKBACK_DAYS, detect, load_counts, surge_scan
     from tousu.metrics.models import CompanyDay
 
-    day = args.day or CompanyDay.objects.aggregate(d=Max("day"))["d"]
-    if day is None:
+    last = CompanyDay.objects.aggregate(d=Max("day"))["d"]
+    if last is None:
         raise SystemExit("no metric counters: run `tousu metrics-rebuild` first")
+    day = args.day or last - timedelta(days=1)  # the last whole day (as the daily job scans)
     p = DEFAULT_PARAMS
     first = day - timedelta(days=p.guard_days + p.baseline_days + LOOKBACK_DAYS)
     out: dict[str, Any] = {"db": connection.vendor, "day": str(day), "first": str(first)}
