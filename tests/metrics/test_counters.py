@@ -262,3 +262,21 @@ def test_cached_reply_deadline_equals_the_calendar() -> None:
     for hours in range(0, 24 * 40, 7):
         at = start + timedelta(hours=hours)
         assert reply_deadline(at, 5) == add_working_days(at, 5)
+
+
+def test_overdue_now_reads_only_overdue_rows_through_the_partial_index(
+    company: Company,
+) -> None:
+    """On SQLite the live overdue count is an index range over the overdue rows of the
+    company, not every row of the company (180 ms for the largest company at 30M)."""
+    from django.db import connection
+
+    from tousu.metrics.selectors import _overdue
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL picks by table statistics")
+    sql, params = _overdue(Scope(company_id=company.pk)).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM ({sql})", params)  # noqa: S608
+        plan = " / ".join(row[3] for row in cursor.fetchall())
+    assert "INDEX metrics_cm_overdue_now (company_id=?)" in plan, plan

@@ -126,7 +126,15 @@ class ComplaintMetric(Counters):
 
     class Meta:
         indexes = [
-            models.Index(fields=["company_id", "overdue"], name="metrics_cm_overdue"),
+            # only the overdue rows (a few per cent): ``overdue_now`` counts a company's in
+            # an index range. The former (company_id, overdue) index was read for every row of
+            # the company (SQLite does not match a bare boolean to an index column): 180 ms for
+            # the largest company at 30M complaints
+            models.Index(
+                fields=["company_id"],
+                condition=models.Q(overdue=True),
+                name="metrics_cm_overdue_now",
+            ),
         ]
 
     def __str__(self) -> str:
