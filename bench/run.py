@@ -509,8 +509,10 @@ def main() -> None:
             r = results["reads"][name]
             log(f"{name}: {r['rps']:.0f} req/s p95 {r['p95_ms']:.1f} ms (non-2xx {r['non2xx']})")
         if not args.skip_intake:
-            if args.skip_reads:  # warm every worker up (imports, models, dictionaries)
-                intake(port, argparse.Namespace(intake_clients=args.workers, intake_seconds=3))
+            # warm every worker's submission path up first (imports, models, and the
+            # segmenter's user dictionary of every company name: seconds per worker at 200,000
+            # companies), so the figures are the steady state, not four start-ups
+            intake(port, argparse.Namespace(intake_clients=args.workers, intake_seconds=5))
             worker = None
             if args.with_worker:
                 worker = subprocess.Popen(
