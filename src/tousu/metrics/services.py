@@ -86,80 +86,40 @@ def _submission_keys(row: ComplaintMetric) -> list[SubmissionKey]:
     return keys if row.submitted else []
 
 
-def apply_delta(key: Key, delta: dict[str, int]) -> None:
-    """Add ``delta`` to the day row of ``key``, creating it when missing: one
-    ``INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`` (SQLite ≥ 3.24, PostgreSQL), so
-    concurrent events on the same company and day never lose a count."""
-    if not delta:
-        return
-    company_id, brand_key, day = key
+def _day_upsert_sql() -> str:
+    """``INSERT`` a day row or add to the one there: ``ON CONFLICT DO UPDATE SET x = x +
+    excluded.x`` for every counter (SQLite ≥ 3.24, PostgreSQL)."""
     qn = connection.ops.quote_name
     table = qn(CompanyDay._meta.db_table)
     columns = ["company_id", "brand_key", "day", *COUNTERS]
-    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}".format(  # noqa: S608
+    return "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}".format(  # noqa: S608
         table,
         ", ".join(qn(c) for c in columns),
         ", ".join(["%s"] * len(columns)),
         ", ".join(qn(c) for c in ("company_id", "brand_key", "day")),
-        ", ".join(f"{qn(k)} = {table}.{qn(k)} + excluded.{qn(k)}" for k in sorted(delta)),
+        ", ".join(f"{qn(k)} = {table}.{qn(k)} + excluded.{qn(k)}" for k in COUNTERS),
     )
-    values = [company_id, brand_key, connection.ops.adapt_datefield_value(day)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, *(delta.get(k, 0) for k in COUNTERS)])
+
+
+def apply_delta(key: Key, delta: dict[str, int]) -> None:
+    """Add ``delta`` to the day row of ``key``, creating it when missing (one statement, so
+    concurrent events on the same company and day never lose a count)."""
+    _apply_many({key: delta})
 
 
 def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
-    """Apply many deltas: keys without a row yet (most of them for an import of old
-    complaints) are inserted in one statement, the others moved by one prepared statement
-    (key by key with ``apply_delta`` if a concurrent writer inserted one of the missing)."""
+    """Add many deltas to their day rows: one prepared upsert run for every key, in key order
+    (no deadlock between two writers)."""
     deltas = {key: {k: v for k, v in d.items() if v} for key, d in acc.items()}
-    deltas = {key: d for key, d in deltas.items() if d}
-    if not deltas:
+    rows = [
+        [c, b, connection.ops.adapt_datefield_value(d), *(delta.get(k, 0) for k in COUNTERS)]
+        for (c, b, d), delta in sorted(deltas.items())
+        if delta
+    ]
+    if not rows:
         return
-    existing = set(
-        CompanyDay.objects.filter(
-            company_id__in={key[0] for key in deltas}, day__in={key[2] for key in deltas}
-        ).values_list("company_id", "brand_key", "day")
-    )
-    missing = {key for key in deltas if key not in existing}
-    inserted = not missing
-    if missing:
-        try:
-            with transaction.atomic():
-                CompanyDay.objects.bulk_create(
-                    [
-                        CompanyDay(company_id=c, brand_key=b, day=d, **deltas[(c, b, d)])
-                        for c, b, d in sorted(missing)
-                    ],
-                    batch_size=500,
-                )
-            inserted = True
-        except IntegrityError:  # a concurrent writer created one of them: go key by key
-            inserted = False
-    rest = sorted(key for key in deltas if not (inserted and key in missing))
-    if inserted and rest:
-        # rows that existed before: one prepared ``UPDATE … SET x = x + %s`` over all the
-        # counters, run for every key (a fixed order: no deadlock between two refreshes)
-        qn = connection.ops.quote_name
-        sql = "UPDATE {} SET {} WHERE {} = %s AND {} = %s AND {} = %s".format(  # noqa: S608
-            qn(CompanyDay._meta.db_table),
-            ", ".join(f"{qn(k)} = {qn(k)} + %s" for k in COUNTERS),
-            qn("company_id"),
-            qn("brand_key"),
-            qn("day"),
-        )
-        day = connection.ops.adapt_datefield_value
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                sql,
-                [
-                    [*(deltas[key].get(k, 0) for k in COUNTERS), key[0], key[1], day(key[2])]
-                    for key in rest
-                ],
-            )
-        return
-    for key in rest:  # a concurrent writer inserted one of the missing rows: key by key
-        apply_delta(key, deltas[key])
+    with connection.cursor() as cursor:
+        cursor.executemany(_day_upsert_sql(), rows)
 
 
 def _apply_problems_many(problems: dict[int, dict[str, int]]) -> None:
