@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -86,3 +86,10 @@ def login(page: Any, login_name: str, password: str = "correct-horse-9") -> None
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+
+
+@pytest.fixture
+def log_in() -> Callable[..., None]:
+    """``log_in(page, login_name)``: ``login`` above, for test modules (conftest is not a module
+    they can import)."""
+    return login

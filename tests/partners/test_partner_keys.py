@@ -141,8 +141,10 @@ def test_staff_page_makes_shows_and_revokes_keys(
             "per_minute": "100",
             "daily_quota": "1000",
         },
+        follow=True,
     )
-    assert made.status_code == 200
+    # redirected after the POST (a reload must not make a second key); shown on that page only
+    assert made.redirect_chain == [("/staff/partners/", 302)] and made.status_code == 200
     secret = re.search(r'id="new-secret">(tpk_[^<]+)<', made.content.decode()).group(1)  # type: ignore[union-attr]
     assert Client(HTTP_X_API_KEY=secret).get(LIST).status_code == 200
     page = staff.get("/staff/partners/").content.decode()

@@ -17,6 +17,8 @@ from .models import Scope
 from .selectors import partner_key_get, partner_usage_overview
 from .services import partner_key_create, partner_key_revoke
 
+SESSION_NEW_KEY = "new_partner_key"  # where the secret waits for the next page
+
 
 class KeyForm(ConsoleForm):
     name = forms.CharField(label=gettext_lazy("密钥名称"), max_length=80)
@@ -43,7 +45,9 @@ def keys(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     overview = partner_usage_overview(user)  # 403 for everyone but staff
     form = KeyForm()
-    new_secret = ""
+    # shown once, on the page after the redirect; a reload neither shows it again nor
+    # re-submits the form (which made a second live key)
+    new_secret = "" if request.method == "POST" else request.session.pop(SESSION_NEW_KEY, "")
     if request.method == "POST":
         op = request.POST.get("op")
         if op == "revoke":
@@ -58,12 +62,12 @@ def keys(request: HttpRequest) -> HttpResponse:
         form = KeyForm(request.POST)
         if form.is_valid():
             try:
-                _key, new_secret = partner_key_create(created_by=user, **form.cleaned_data)
+                _key, raw = partner_key_create(created_by=user, **form.cleaned_data)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                overview = partner_usage_overview(user)
-                form = KeyForm()
+                request.session[SESSION_NEW_KEY] = raw
+                return redirect("partners:keys")
     return render(
         request,
         "partners/keys.html",
