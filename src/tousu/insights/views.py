@@ -143,12 +143,25 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
             status = 400
     scope = user.regulator_scope
+    sector_names, kind_names = dict(Sector.choices), dict(AlertKind.choices)
     return render(
         request,
         "insights/subscriptions.html",
         {
-            "subscriptions": subs,
+            # codes shown by their Chinese names
+            "subscriptions": [
+                {
+                    "sub": sub,
+                    "sectors": [str(sector_names.get(s, s)) for s in sub.sectors],
+                    "kinds": [str(kind_names.get(k, k)) for k in sub.kinds],
+                }
+                for sub in subs
+            ],
             "scope": scope,
+            # after a refused POST the form shows what was typed and ticked, not the defaults
+            "regions_value": form.get("regions") or ",".join(scope.region_codes),
+            "chosen_sectors": request.POST.getlist("sectors") if form else [],
+            "chosen_kinds": request.POST.getlist("kinds") if form else [],
             "sectors": [
                 (v, label) for v, label in Sector.choices if not scope.sectors or v in scope.sectors
             ],
