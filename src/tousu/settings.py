@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tousu.moderation.context.ClientAddressMiddleware",  # submitting address (mass filing)
+    "tousu.moderation.context.DeviceCookieMiddleware",  # submitting device (mass filing)
     "tousu.partners.middleware.ApiLimitsMiddleware",  # per-client limits of the read API
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -17,8 +17,8 @@ of equal signature positions):
   link;
 - ≥ ``GROUP_MIN`` by other consumers against the same company → one group for moderators;
 - ≥ ``TEMPLATE_MIN`` within ``WINDOW_DAYS`` across companies → mass-filing evidence (one
-  account or one address filing a template against many companies, or many accounts filing
-  one template).
+  account, one address or one device filing a template against many companies, or many
+  accounts filing one template).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from tousu.complaints.models import Complaint
 from tousu.complaints.states import OPEN_STATUSES
 
+from .context import short_device_hash
 from .features import normalised_text, words
 from .models import ScreeningResult, SignatureBand, TextSignature
 
@@ -123,6 +124,7 @@ def index(
     hv: np.ndarray,
     *,
     client_ip: str | None = None,
+    device_hash: str | None = None,
     now: datetime | None,
     new: bool = False,
 ) -> None:
@@ -134,6 +136,7 @@ def index(
         consumer_id=complaint.consumer_id,
         company_id=complaint.company_id,
         client_ip=client_ip or None,
+        device_hash=device_hash or None,
         minhash=hv.astype("<u4").tobytes(),
         **({"created_at": now} if now else {}),
     )
@@ -141,7 +144,7 @@ def index(
     if new:
         TextSignature.objects.bulk_create([sig])
     else:
-        fields = ["consumer_id", "company_id", "client_ip", "minhash"]
+        fields = ["consumer_id", "company_id", "client_ip", "device_hash", "minhash"]
         TextSignature.objects.bulk_create(
             [sig],
             update_conflicts=True,
@@ -160,6 +163,7 @@ class Indexed(NamedTuple):
     consumer_id: int
     company_id: int
     client_ip: str | None
+    device_hash: str | None
     recent: bool  # indexed at or after ``find_similar``'s ``recent_since`` (True without it)
 
 
@@ -194,15 +198,15 @@ def find_similar(
     )
     rows = list(
         sigs.annotate(recent=recent).values_list(
-            "pk", "consumer_id", "company_id", "client_ip", "recent", "minhash"
+            "pk", "consumer_id", "company_id", "client_ip", "device_hash", "recent", "minhash"
         )
     )
     if not rows:
         return []
-    matrix = np.frombuffer(b"".join(bytes(r[5]) for r in rows), dtype="<u4").reshape(len(rows), -1)
+    matrix = np.frombuffer(b"".join(bytes(r[6]) for r in rows), dtype="<u4").reshape(len(rows), -1)
     scores = (matrix == hv.astype("<u4")).mean(axis=1)
     out = [
-        (Indexed(r[0], r[1], r[2], r[3], bool(r[4])), float(sc))
+        (Indexed(r[0], r[1], r[2], r[3], r[4], bool(r[5])), float(sc))
         for r, sc in zip(rows, scores, strict=True)
         if sc >= min_similarity
     ]
@@ -312,6 +316,7 @@ def mass_filing_evidence(
     hv: np.ndarray,
     *,
     client_ip: str | None,
+    device_hash: str | None = None,
     now: datetime,
     near: list[tuple[Indexed, float]] | None = None,
 ) -> dict[str, Any]:
@@ -332,6 +337,8 @@ def mass_filing_evidence(
     check([p for p in similar if p[0].consumer_id == complaint.consumer_id], "one_account")
     if client_ip:
         check([p for p in similar if p[0].client_ip == client_ip], "one_ip")
+    if device_hash:
+        check([p for p in similar if p[0].device_hash == device_hash], "one_device")
     accounts = {sig.consumer_id for sig, _ in similar} | {complaint.consumer_id}
     companies = {sig.company_id for sig, _ in similar} | {complaint.company_id}
     if len(accounts) >= MASS_MIN_ACCOUNTS and len(companies) >= MASS_MIN_COMPANIES:
@@ -361,6 +368,8 @@ def mass_filing_evidence(
         "companies": len(companies),
         "complaints_last_24h": volume,
         "client_ip": client_ip if "one_ip" in kinds else "",
+        # the start of the keyed hash, never the device id (docs/moderation.md)
+        "device": short_device_hash(device_hash) if device_hash and "one_device" in kinds else "",
         "related": [
             {
                 "id": pk,
@@ -401,10 +410,15 @@ def prune(now: datetime | None = None) -> int:
 
 def rebuild(batch: int = 2000, now: datetime | None = None) -> int:
     """Recompute the signatures and bands of the complaints the index keeps (open, or of the
-    last ``KEEP_DAYS``) from their text (keeps stored addresses)."""
+    last ``KEEP_DAYS``) from their text (keeps stored addresses and device hashes)."""
     from django.utils import timezone
 
-    ips = dict(TextSignature.objects.values_list("complaint_id", "client_ip"))
+    kept = {
+        pk: (ip, device)
+        for pk, ip, device in TextSignature.objects.values_list(
+            "complaint_id", "client_ip", "device_hash"
+        )
+    }
     SignatureBand.objects.all().delete()
     TextSignature.objects.all().delete()
     n = 0
@@ -422,7 +436,8 @@ def rebuild(batch: int = 2000, now: datetime | None = None) -> int:
                 complaint_id=c.pk,
                 consumer_id=c.consumer_id,
                 company_id=c.company_id,
-                client_ip=ips.get(c.pk),
+                client_ip=kept.get(c.pk, (None, None))[0],
+                device_hash=kept.get(c.pk, (None, None))[1],
                 minhash=hv.astype("<u4").tobytes(),
                 created_at=c.submitted_at,
             )
@@ -467,6 +482,7 @@ def index_bulk(complaint_ids: list[int]) -> None:
                     "consumer_id": c.consumer_id,
                     "company_id": c.company_id,
                     "client_ip": None,
+                    "device_hash": None,
                     "minhash": hv.astype("<u4").tobytes(),
                     "created_at": c.submitted_at,
                 }

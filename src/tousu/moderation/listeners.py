@@ -28,7 +28,7 @@ from tousu.complaints.models import Complaint, ComplaintEvent, EventKind
 from tousu.complaints.states import Action, Status
 
 from . import duplicates
-from .context import current_client_ip
+from .context import current_client_ip, current_device_hash
 from .features import feature_strings
 from .model import load
 from .models import ScreeningResult, TextSignature
@@ -57,7 +57,12 @@ def on_event(event: ComplaintEvent) -> None:
             complaint = event.complaint
             hv = duplicates.signature(complaint.title, complaint.details)
             duplicates.index(
-                complaint, hv, client_ip=current_client_ip(), now=event.created_at, new=new
+                complaint,
+                hv,
+                client_ip=current_client_ip(),
+                device_hash=current_device_hash(),
+                now=event.created_at,
+                new=new,
             )
             _enqueue_screening(complaint.pk)
         else:
@@ -94,7 +99,7 @@ def prepare_text(title: str, details: str) -> None:
 def screen_indexed(complaint_id: int) -> ScreeningResult | None:
     """Screen an indexed complaint whose suggestion is missing or older than its text (the
     background task and the catch-up job); None when there is nothing to do (already screened,
-    gone, or out of the index). The time, address and novelty are those of its indexing, so
+    gone, or out of the index). The time, address, device and novelty are those of its indexing, so
     the result is the one the submission itself would have written."""
     with transaction.atomic():
         complaint = (
@@ -115,6 +120,7 @@ def screen_indexed(complaint_id: int) -> ScreeningResult | None:
             now=sig.created_at,
             new=screened_at is None,
             client_ip=sig.client_ip,
+            device_hash=sig.device_hash,
             indexed=True,
         )
 
@@ -155,19 +161,23 @@ def record_screening(
     now: datetime | None = None,
     new: bool = False,
     client_ip: str | None = None,
+    device_hash: str | None = None,
     indexed: bool = False,
 ) -> ScreeningResult:
     """Index, screen, group and check ``complaint``; ``new``: it has no signature or result
     row yet (plain inserts); ``indexed``: its signature is stored already (background)."""
     now = now or timezone.now()
     ip = client_ip if indexed else current_client_ip()
+    device = device_hash if indexed else current_device_hash()
     hv = duplicates.signature(complaint.title, complaint.details)
     if not indexed:
-        duplicates.index(complaint, hv, client_ip=ip, now=now, new=new)
+        duplicates.index(complaint, hv, client_ip=ip, device_hash=device, now=now, new=new)
     base, labels = text_screening(complaint_text(complaint.title, complaint.details))
     suggestion = screen_with_signature(complaint, hv, base=base)
     near = duplicates.neighbours(complaint, hv, now)
-    evidence = duplicates.mass_filing_evidence(complaint, hv, client_ip=ip, now=now, near=near)
+    evidence = duplicates.mass_filing_evidence(
+        complaint, hv, client_ip=ip, device_hash=device, now=now, near=near
+    )
     root = duplicates.assign_group(complaint, hv, near)
     values = {
         "decision": suggestion.decision,

@@ -53,6 +53,9 @@ class TextSignature(models.Model):
     )
     company_id = models.BigIntegerField(db_index=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    # keyed hash of the submitting device's cookie id (``context.device_hash``), never the id;
+    # no index: the mass-filing check compares it among a complaint's neighbours in memory
+    device_hash = models.CharField(max_length=32, null=True, blank=True)
     minhash = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

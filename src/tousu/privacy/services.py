@@ -5,7 +5,8 @@ the complaint's existing ``Redaction`` rows (a value staff reverted stays revert
 redaction follows its text; redactions whose text was edited away are superseded) and stores the
 public copy on the complaint. It is called by the in-transaction listener of every timeline event
 (``on_event``: a no-op unless the text changed since the copy was made), for bulk-imported
-histories (``on_bulk``) and by ``tousu privacy-backfill``.
+histories (``on_bulk``) and by ``tousu privacy-backfill``. Timeline messages have their own rows
+and ``MessageCopy`` (``message_refresh``; ``message_copies`` for bulk-written ones).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -28,6 +30,8 @@ from . import detectors
 from .models import REDACTABLE_KINDS, Field, MessageCopy, Redaction
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from tousu.complaints.models import ComplaintEvent
 
 FIELDS = (Field.TITLE, Field.DETAILS)
@@ -211,7 +215,19 @@ def on_bulk(complaint_ids: list[int]) -> None:
     """For ``complaints.hooks.register_bulk`` (imports, company merges): set-wise, as
     ``backfill`` — complaints without redaction rows take the bulk path (``_fresh_copies``, the
     same detectors and masks as ``refresh`` with no rows to reconcile), the others are refreshed
-    one by one."""
+    one by one; then the public timeline messages of those complaints that lack a current copy
+    (``message_copies``)."""
+    now = timezone.now()
+    _bulk_complaint_copies(complaint_ids, now)
+    from tousu.complaints.models import ComplaintEvent
+
+    # their timeline messages (an imported company reply …): rows and copies now, as the
+    # listener writes them for a message posted here
+    events = ComplaintEvent.objects.filter(complaint_id__in=complaint_ids)
+    message_copies(_message_candidates(events), now)
+
+
+def _bulk_complaint_copies(complaint_ids: list[int], now: datetime) -> None:
     todo = [
         c
         for c in Complaint.objects.filter(pk__in=complaint_ids)
@@ -221,7 +237,6 @@ def on_bulk(complaint_ids: list[int]) -> None:
     ]
     if not todo:
         return
-    now = timezone.now()
     has_rows = set(
         Redaction.objects.filter(complaint__in=[c.pk for c in todo])
         .values_list("complaint_id", flat=True)
@@ -283,7 +298,23 @@ def _fresh_copies(complaints: list[Complaint], now: datetime) -> None:
         )
 
 
-def backfill(*, batch: int = 500, all_: bool = False) -> int:
+@dataclass
+class Backfilled:
+    complaints: int  # public copies of complaints computed
+    messages: int  # public copies of timeline messages computed
+
+
+def backfill(*, batch: int = 500, all_: bool = False, messages: bool = True) -> Backfilled:
+    """Compute the public copy of every complaint, then of every public timeline message, that
+    lacks a current one (``all_``: of every one); each batch is one transaction, so an
+    interrupted run keeps what it committed and the next run skips it."""
+    return Backfilled(
+        complaints=complaints_backfill(batch=batch, all_=all_),
+        messages=messages_backfill(batch=batch, all_=all_) if messages else 0,
+    )
+
+
+def complaints_backfill(*, batch: int = 500, all_: bool = False) -> int:
     """Compute the public copy of every complaint that lacks a current one; returns how many.
     Complaints without redaction rows take a bulk path; the others are reconciled one by one
     (their staff reverts and additions are kept)."""
@@ -311,6 +342,117 @@ def backfill(*, batch: int = 500, all_: bool = False) -> int:
                     if complaint.pk in has_rows:
                         refresh(complaint, now=now)
             done += len(todo)
+        last = chunk[-1].pk
+
+
+class _Message(NamedTuple):
+    """A public timeline message as the backfill needs it (plain rows: batches of hundreds)."""
+
+    pk: int
+    complaint_id: int
+    message: str
+    copy_hash: str | None  # ``MessageCopy.source_hash``, None without a copy
+
+
+def _message_candidates(
+    events: QuerySet[ComplaintEvent], limit: int | None = None
+) -> list[_Message]:
+    """The public entries with text among ``events`` (the first ``limit`` by id), with the hash
+    of their copy (one query)."""
+    rows = (
+        events.filter(is_public=True)
+        .exclude(message="")
+        .order_by("pk")
+        .values_list("pk", "complaint_id", "message", "public_copy__source_hash")
+    )
+    return [_Message(*r) for r in (rows[:limit] if limit is not None else rows)]
+
+
+def message_copies(candidates: list[_Message], now: datetime, *, all_: bool = False) -> int:
+    """Make the redaction rows and public copy of every message in ``candidates`` whose copy is
+    missing or stale (``all_``: of every one); returns how many. Messages with neither rows nor
+    a copy (bulk-written: imports, generated data, messages from before ADR 0012's amendment)
+    take a bulk path — the same detectors and masks as ``message_refresh``, a few queries per
+    batch; the others are reconciled one by one (staff reverts and additions are kept). Call
+    inside a transaction."""
+    todo = [m for m in candidates if all_ or m.copy_hash != message_hash(m.message)]
+    if not todo:
+        return 0
+    has_rows = set(
+        Redaction.objects.filter(event_id__in=[m.pk for m in todo])
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    fresh = [m for m in todo if m.copy_hash is None and m.pk not in has_rows]
+    _fresh_message_copies(fresh, now)
+    fresh_ids = {m.pk for m in fresh}
+    slow = [m.pk for m in todo if m.pk not in fresh_ids]
+    if slow:
+        from tousu.complaints.models import ComplaintEvent
+
+        for event in ComplaintEvent.objects.filter(pk__in=slow).select_related("complaint"):
+            message_refresh(event, complaint=event.complaint, now=now)
+    return len(todo)
+
+
+def _fresh_message_copies(messages: list[_Message], now: datetime) -> None:
+    """The bulk path of ``message_copies``: rows and copies of messages that have neither.
+    The copy is exactly what the public already read (``public_messages`` masked such a message
+    on the fly with the same detectors), so no cached page changes."""
+    if not messages:
+        return
+    from tousu.common.bulk import BulkTable, reserve_ids
+
+    values: list[dict[str, Any]] = []
+    copies: list[dict[str, Any]] = []
+    for m in messages:
+        spans = detectors.detect(m.message)
+        values.extend(
+            {
+                "complaint_id": m.complaint_id,
+                "event_id": m.pk,
+                "field": Field.MESSAGE,
+                "start": x.start,
+                "end": x.end,
+                "kind": x.kind,
+                "rule": f"auto:{x.kind}",
+                "original": x.original,
+                "mask": x.mask,
+                "automatic": True,
+                "created_at": now,
+            }
+            for x in spans
+        )
+        copies.append(
+            {
+                "event_id": m.pk,
+                "message": detectors.apply(m.message, [(x.start, x.end, x.mask) for x in spans]),
+                "source_hash": message_hash(m.message),
+                "updated_at": now,
+            }
+        )
+    rows = BulkTable(Redaction)
+    ids = reserve_ids(Redaction, len(values))
+    rows.write([rows.row({"id": pk, **v}) for pk, v in zip(ids, values, strict=True)])
+    copy_table = BulkTable(MessageCopy)
+    copy_table.write([copy_table.row(c) for c in copies])
+
+
+def messages_backfill(*, batch: int = 500, all_: bool = False) -> int:
+    """Make the redaction rows and public copy of every public timeline message that lacks a
+    current one (``message_copies``), in batches of ``batch`` events by id, one transaction
+    each; returns how many."""
+    from tousu.complaints.models import ComplaintEvent
+
+    done = 0
+    last = 0
+    now = timezone.now()
+    while True:
+        chunk = _message_candidates(ComplaintEvent.objects.filter(pk__gt=last), limit=batch)
+        if not chunk:
+            return done
+        with transaction.atomic():
+            done += message_copies(chunk, now, all_=all_)
         last = chunk[-1].pk
 
 

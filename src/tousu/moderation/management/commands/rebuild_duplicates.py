@@ -23,6 +23,7 @@ class Command(BaseCommand):
         from tousu.complaints.states import Status
         from tousu.moderation import duplicates
         from tousu.moderation.listeners import record_screening
+        from tousu.moderation.models import TextSignature
 
         with transaction.atomic():
             n = duplicates.rebuild()
@@ -34,6 +35,15 @@ class Command(BaseCommand):
             )
             for complaint in pending.iterator(chunk_size=500):
                 with transaction.atomic():
-                    record_screening(complaint, now=complaint.submitted_at)
+                    # indexed just now, with the stored address and device: screen with them
+                    # (re-indexing here would replace them with those of no request)
+                    sig = TextSignature.objects.filter(pk=complaint.pk).first()
+                    record_screening(
+                        complaint,
+                        now=complaint.submitted_at,
+                        client_ip=sig.client_ip if sig else None,
+                        device_hash=sig.device_hash if sig else None,
+                        indexed=sig is not None,
+                    )
                 done += 1
             self.stdout.write(f"screened {done} pending complaints")
