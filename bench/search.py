@@ -154,6 +154,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     if args.url:
         args.reuse = True
+        args.db = "postgres" if args.url.startswith("postgres") else "sqlite"
     _setup(args.db, args.complaints, args.reuse, args.url)
 
     from django.db import connection, transaction

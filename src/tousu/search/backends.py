@@ -41,13 +41,31 @@ SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS search_fts_ai",
     "DROP TABLE IF EXISTS search_fts",
 ]
+# PostgreSQL (ADR 0030): the GIN index holds, besides the words, a lexeme per document naming
+# its block of BUCKET complaint ids (``~b<id // BUCKET>``; a token never holds ``~``, so no query
+# word can meet one). A GIN match cannot stream in id order: without the blocks, "the newest 5,000
+# matches" read the heap row of every match in the whole table. ANDed with the blocks of an id
+# slice, the index itself keeps only the slice's matches, and GIN's fast scan walks the smaller
+# side (the blocks for a frequent word, the word for a rare one).
+# The document's sector is there too (``~s<sector>``): a word ANDed with a sector it never occurs
+# in is answered by the index alone, instead of by reading the row of every match of the word.
+BUCKET = 10_000
+# A third lexeme names both (``~b<block>s<sector>``), so a slice of one sector walks only that
+# sector's documents of the slice.
+_BLOCK = f"'~b' || (complaint_id / {BUCKET})::text"
+_LEXEMES = f"{_BLOCK}, '~s' || sector, {_BLOCK} || 's' || sector"
+TSV_SLICED = f"(tsv || array_to_tsvector(ARRAY[{_LEXEMES}]))"
+
 POSTGRES_INSTALL = [
     f"""ALTER TABLE {DOC_TABLE} ADD COLUMN IF NOT EXISTS tsv tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple'::regconfig, title_tokens), 'A')
         || setweight(to_tsvector('simple'::regconfig, body_tokens), 'B')) STORED""",
-    f"CREATE INDEX IF NOT EXISTS search_doc_tsv ON {DOC_TABLE} USING gin (tsv)",
+    # the index before ADR 0030 (words only): replaced by the one below
+    "DROP INDEX IF EXISTS search_doc_tsv",
+    f"CREATE INDEX IF NOT EXISTS search_doc_tsvb ON {DOC_TABLE} USING gin ({TSV_SLICED})",
 ]
 POSTGRES_UNINSTALL = [
+    "DROP INDEX IF EXISTS search_doc_tsvb",
     "DROP INDEX IF EXISTS search_doc_tsv",
     f"ALTER TABLE {DOC_TABLE} DROP COLUMN IF EXISTS tsv",
 ]
@@ -73,12 +91,21 @@ class Backend(Protocol):
         ...
 
     def window(
-        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+        self,
+        query: Query,
+        *,
+        lo: int | None,
+        hi: int | None,
+        limit: int,
+        score: bool,
+        blocks: range | None = None,
+        sectors: list[str] | None = None,
     ) -> tuple[str, list[Any]]:
         """A subquery of the ``limit`` most recently filed complaints whose words match
         (``id`` column, highest ids first; ``score`` column ordering best first ascending
         when asked), within complaint ids ``lo``–``hi``. Streams on SQLite (FTS5 walks its
-        doclists in rowid order)."""
+        doclists in rowid order); on PostgreSQL ``blocks`` (id blocks of ``BUCKET``) and
+        ``sectors`` limit what the index returns."""
         ...
 
     def rebuild(self, conn: BaseDatabaseWrapper) -> None:
@@ -153,7 +180,15 @@ class SQLiteBackend:
         return self.match(Query(exclude=query.exclude))
 
     def window(
-        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+        self,
+        query: Query,
+        *,
+        lo: int | None,
+        hi: int | None,
+        limit: int,
+        score: bool,
+        blocks: range | None = None,  # FTS5 streams in rowid order: no blocks needed
+        sectors: list[str] | None = None,  # (PostgreSQL only)
     ) -> tuple[str, list[Any]]:
         # the LIMIT is written into the SQL, not bound: with an unknown window size SQLite
         # planned the joins around it as if it were the whole table (scan the company index,
@@ -185,16 +220,24 @@ class SQLiteBackend:
 class PostgresBackend:
     vendor = "postgresql"
 
-    def install(self, conn: BaseDatabaseWrapper) -> None:
+    def install(self, conn: BaseDatabaseWrapper, *, index: bool = True) -> None:
+        """The ``tsv`` column and (``index``) the GIN index, each unless it is there."""
         with conn.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM information_schema.columns WHERE table_name = %s"
-                " AND column_name = 'tsv'",
-                [DOC_TABLE],
+                "SELECT"
+                " EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = %s"
+                " AND column_name = 'tsv'),"
+                " EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = %s"
+                " AND indexname = 'search_doc_tsvb'),"
+                " EXISTS (SELECT 1 FROM pg_indexes WHERE tablename = %s"
+                " AND indexname = 'search_doc_tsv')",
+                [DOC_TABLE, DOC_TABLE, DOC_TABLE],
             )
-            if cursor.fetchone():
-                return
-        _run(conn, POSTGRES_INSTALL)
+            has_column, has_index, has_old = cursor.fetchone()
+        if not has_column:
+            _run(conn, POSTGRES_INSTALL[:1])
+        if index and (has_old or not has_index):
+            _run(conn, POSTGRES_INSTALL[1:])
 
     def uninstall(self, conn: BaseDatabaseWrapper) -> None:
         _run(conn, POSTGRES_UNINSTALL)
@@ -203,9 +246,9 @@ class PostgresBackend:
         self.install(conn)  # a generated column: always in step with its row
 
     def bulk_begin(self, conn: BaseDatabaseWrapper) -> None:
-        self.install(conn)
+        self.install(conn, index=False)
         # one GIN build at the end is far cheaper than a GIN update per row
-        _run(conn, ["DROP INDEX IF EXISTS search_doc_tsv"])
+        _run(conn, ["DROP INDEX IF EXISTS search_doc_tsvb", "DROP INDEX IF EXISTS search_doc_tsv"])
 
     def bulk_end(self, conn: BaseDatabaseWrapper) -> None:
         # deferred foreign-key checks of the rows just written must run before CREATE INDEX
@@ -215,7 +258,7 @@ class PostgresBackend:
             [
                 "SET CONSTRAINTS ALL IMMEDIATE",
                 "SET LOCAL maintenance_work_mem = '256MB'",
-                POSTGRES_INSTALL[1],
+                *POSTGRES_INSTALL[1:],
             ],
         )
 
@@ -251,16 +294,39 @@ class PostgresBackend:
         return self.match(Query(exclude=query.exclude))
 
     def window(
-        self, query: Query, *, lo: int | None, hi: int | None, limit: int, score: bool
+        self,
+        query: Query,
+        *,
+        lo: int | None,
+        hi: int | None,
+        limit: int,
+        score: bool,
+        blocks: range | None = None,
+        sectors: list[str] | None = None,
     ) -> tuple[str, list[Any]]:
+        """The newest ``limit`` matches in ``[lo, hi]``; with ``blocks`` or ``sectors``, the
+        GIN index keeps only the matches in those id blocks and sectors (``TSV_SLICED``), so
+        only their rows are read."""
         expr = self._expr(query)
         cols = "complaint_id AS id"
         params: list[Any] = []
         if score:
             cols += ", -ts_rank(tsv, to_tsquery('simple', %s)) AS score"
             params.append(expr)
-        where = "tsv @@ to_tsquery('simple', %s)"
+        parts = ["to_tsquery('simple', %s)"]
         params.append(expr)
+        # block numbers and sector codes (validated against Sector) are ours, never free text;
+        # ``::tsquery`` keeps the lexemes as written (``to_tsquery`` would drop the ``~``)
+        if blocks is not None and sectors:
+            lexemes = [f"~b{b}s{s}" for b in blocks for s in sectors]
+        elif blocks is not None:
+            lexemes = [f"~b{b}" for b in blocks]
+        else:
+            lexemes = [f"~s{s}" for s in sectors or []]
+        if lexemes:
+            parts.append("%s::tsquery")
+            params.append(" | ".join(f"'{x}'" for x in lexemes))
+        where = f"{TSV_SLICED} @@ ({' && '.join(parts)})"
         if lo is not None:
             where += " AND complaint_id >= %s"
             params.append(lo)

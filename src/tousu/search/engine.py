@@ -27,7 +27,7 @@ from tousu.complaints.models import Complaint, Demand, ProblemType
 from tousu.complaints.selectors import NOT_YET_FOR_MERCHANTS
 from tousu.complaints.states import Status
 
-from .backends import DOC_TABLE, backend_for
+from .backends import BUCKET, DOC_TABLE, backend_for
 from .documents import DEMAND_BITS, PROBLEM_BITS, amount_cents, public_text
 from .query import Query, parse
 from .snippets import snippet_html
@@ -287,6 +287,9 @@ class _Window:
     extra: tuple[str, list[Any]] | None = None
     # the relevance order (best first) and its parameters
     score: tuple[str, list[Any]] = ("", [])
+    # the window holds only matches in the filtered sectors (PostgreSQL, ADR 0030): the
+    # sector facet, which ignores its own filter, needs a window of its own
+    narrowed: bool = False
 
 
 def _id_bounds(filters: Filters) -> tuple[int | None, int | None, int, int]:
@@ -370,7 +373,9 @@ def _filtered_rows(sql: _Sql) -> int:
     return int(n)
 
 
-def _windows(sql: _Sql, query: Query, filters: Filters, *, score: bool) -> Iterator[_Window]:
+def _windows(
+    sql: _Sql, query: Query, filters: Filters, *, score: bool, narrow: bool = False
+) -> Iterator[_Window]:
     """The windows of the words' most recently filed matches, smallest first. Each is
     measured on the full-text index alone (how many matches it holds, its lowest id: whether
     it is all of them, and the share of the id range it covers); how many of its matches pass
@@ -378,7 +383,8 @@ def _windows(sql: _Sql, query: Query, filters: Filters, *, score: bool) -> Itera
     ``search``'s page query), so a window is joined to the documents once, not twice."""
     lo, hi, span_lo, span_hi = _id_bounds(filters)
     if sql.backend.vendor == "postgresql":
-        yield from _id_windows(sql, query, lo, hi, span_lo, span_hi, score=score)
+        sectors = list(filters.sectors) if narrow else []
+        yield from _id_windows(sql, query, lo, hi, span_lo, span_hi, score=score, sectors=sectors)
         return
     for limit in WINDOWS:
         # one more than the window: a window holding every match is known to be complete
@@ -400,6 +406,72 @@ def _windows(sql: _Sql, query: Query, filters: Filters, *, score: bool) -> Itera
             return
 
 
+class _PgMatches:
+    """PostgreSQL: the words' matches in ``[lo, hi]``, newest first, read slice by slice
+    (ADR 0030). A slice is a run of id blocks ANDed with the words inside the GIN index, so
+    only the slice's matches cost a heap read; its width follows the density the slices so
+    far showed. When the rest of the range is expected to hold few matches, it is read in
+    one query without blocks (the word's own posting list is then the smaller side)."""
+
+    FIRST = 3  # the first slice: ids per wanted match (a frequent word needs one slice)
+    MAX_BLOCKS = 64  # blocks in one query: GIN walks each block's ids
+    SPARSE = 1.5  # the rest is expected to hold at most this many times the wanted matches
+
+    def __init__(
+        self, sql: _Sql, query: Query, lo: int, hi: int, sectors: list[str] | None = None
+    ) -> None:
+        self.sql, self.query, self.sectors = sql, query, sectors or None
+        self.floor, self.top = lo, hi  # the next slice ends at ``top`` (inclusive)
+        self.ids: list[int] = []
+        self.covered = 0  # ids looked at so far (from ``hi`` down)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.top < self.floor
+
+    def take(self, n: int) -> list[int]:
+        """The ``n`` newest matches (fewer when the range holds fewer)."""
+        while len(self.ids) < n and not self.exhausted:
+            self._read(n - len(self.ids))
+        return self.ids[:n]
+
+    def _read(self, want: int) -> None:
+        rest = self.top - self.floor + 1
+        blocks: range | None
+        if self.covered == 0:
+            width = want * self.FIRST
+        else:
+            density = len(self.ids) / self.covered
+            # few left: read them all (without blocks unless the rest is short)
+            few = density * rest <= self.SPARSE * want
+            width = rest if few else int(want / density * 1.25) + 1
+        width = min(width, rest)
+        lo = self.top - width + 1
+        blocks = range(lo // BUCKET, self.top // BUCKET + 1)
+        if len(blocks) > self.MAX_BLOCKS:
+            if width == rest:
+                blocks = None  # the whole rest: the words' own posting lists
+            else:
+                lo = (self.top // BUCKET - self.MAX_BLOCKS + 1) * BUCKET
+                lo = max(lo, self.floor)
+                blocks = range(lo // BUCKET, self.top // BUCKET + 1)
+        sub, params = self.sql.backend.window(
+            self.query,
+            lo=lo,
+            hi=self.top,
+            limit=want,
+            score=False,
+            blocks=blocks,
+            sectors=self.sectors,
+        )
+        got = [int(row[0]) for row in _fetch(sub, params)]
+        self.ids += got
+        # a full answer may have left older matches in the slice: go on below the last one
+        bottom = got[-1] if len(got) >= want else lo
+        self.covered += self.top - bottom + 1
+        self.top = bottom - 1
+
+
 def _id_windows(
     sql: _Sql,
     query: Query,
@@ -409,18 +481,21 @@ def _id_windows(
     span_hi: int,
     *,
     score: bool,
+    sectors: list[str] | None = None,
 ) -> Iterator[_Window]:
     """PostgreSQL's windows. A GIN match does not stream in id order (the bitmap holds every
-    match; each query over it re-reads their heap pages: ≈150–250 ms for 30,000 matches at
-    1M), so a window's ids are read once and passed to the queries over it as an array."""
+    match and the heap row of each is read to learn its id: ≈350 ms for 38,000 matches at
+    1M), so the window's ids are read slice by slice (``_PgMatches``) and passed to the
+    queries over it as an array."""
     score_sql, score_params = "0", list[Any]()
     if score:
         _join, score_sql, score_params = sql.backend.relevance(query)
+    matches = _PgMatches(
+        sql, query, span_lo if lo is None else lo, span_hi if hi is None else hi, sectors
+    )
     for limit in WINDOWS:
-        # (each size read by itself: a frequent word's first window streams from the key
-        # index backwards, which the largest would not)
-        sub, sub_params = sql.backend.window(query, lo=lo, hi=hi, limit=limit + 1, score=False)
-        part = [int(row[0]) for row in _fetch(sub, sub_params)]
+        # one more than the window: a window holding every match is known to be complete
+        part = matches.take(limit + 1)
         complete = len(part) <= limit
         share = 1.0
         if not complete:
@@ -432,6 +507,7 @@ def _id_windows(
             share,
             len(part),
             score=(score_sql, score_params),
+            narrowed=bool(sectors),
         )
         if complete:
             return
@@ -561,7 +637,8 @@ def search(
 
     window: _Window | None = None
     if query.groups:
-        for i, window in enumerate(_windows(sql, query, filters, score=sort == "relevance")):
+        windows = _windows(sql, query, filters, score=sort == "relevance", narrow=True)
+        for i, window in enumerate(windows):
             rows = page(window)
             if window.complete or window.passing >= need:
                 break
@@ -611,9 +688,10 @@ def search(
     if facets:
         if window is None:
             facet_window = _filters_window(sql)
-        elif window.extra is not None:
-            # the filters-first plan: facets ignore their own filter, so they need the words'
-            # matches beyond the selective filters: the most recent ones
+        elif window.extra is not None or window.narrowed:
+            # the filters-first plan (or a window of the filtered sectors only): facets ignore
+            # their own filter, so they need the words' matches beyond the filters: the most
+            # recent ones
             facet_window = next(_windows(sql, query, filters, score=False))
         else:
             facet_window = window
