@@ -3,10 +3,15 @@ blacked out, the original stays private, and the public never gets the original.
 
 from __future__ import annotations
 
+import importlib.util
 import io
+import os
+import random
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytesseract
 import pytest
@@ -248,3 +253,99 @@ def test_submission_enqueues_ocr_on_commit(
     task = DBTaskResult.objects.get(task_path="tousu.privacy.tasks.redact_evidence")
     assert task.args_kwargs["args"] == [evidence.pk]
     assert not EvidenceCopy.objects.exists()  # nothing ran in the request
+
+
+# --- the real-text screenshot evaluation (scripts/ocr_eval.py --real) renders and scores ----
+
+
+@pytest.fixture(scope="module")
+def ocr_eval() -> Iterator[Any]:
+    """scripts/ocr_eval.py as a module (its import-time environment defaults are undone)."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "ocr_eval.py"
+    spec = importlib.util.spec_from_file_location("ocr_eval", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    saved = dict(os.environ)
+    sys.modules["ocr_eval"] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    yield module
+    del sys.modules["ocr_eval"]
+
+
+# made-up text in the shape of a labelled snippet (the real texts are never in the repository)
+TEXT = "客服让我等，我叫王小明，手机号13812345678，地址文三路259号5幢802室，联系电话0571-87654321。"
+
+
+def _span(text: str, value: str, kind: str) -> tuple[int, int, str, bool]:
+    start = TEXT.find(value)
+    return start, start + len(value), kind, False
+
+
+def _snippet(ocr_eval: Any, kinds: tuple[str, ...] | None = None) -> Any:
+    spans = [
+        _span(TEXT, "王小明", "name"),
+        _span(TEXT, "13812345678", "mobile"),
+        _span(TEXT, "文三路259号5幢802室", "address"),
+        ocr_eval.scope(TEXT, *_span(TEXT, "0571-87654321", "landline")),
+    ]
+    return ocr_eval.Snippet(TEXT, spans, kinds, "test")
+
+
+def test_real_text_windows_cut_at_sentence_marks_and_keep_spans(ocr_eval: Any) -> None:
+    text = (
+        "没有个人信息。" * 5
+        + "客服让我等，我叫王小明，电话一直打不通也没人回复。"
+        + "后面一句不相干的话，" * 4
+    )
+    start = text.find("王小明")
+    (window,) = ocr_eval.windows(text, [(start, start + 3, "name", False)])
+    at = text.find(window.text)
+    assert text[at - 1] == "。" and window.text.endswith("没人回复。")  # cut at sentence marks
+    s, e, kind, _out = window.spans[0]
+    assert window.text[s:e] == "王小明" and kind == "name"
+    # a landline's area code stays public (the detectors' scope): the item is the local number
+    s, e, *_ = _snippet(ocr_eval).spans[3]
+    assert TEXT[s:e] == "87654321"
+
+
+def test_real_text_rendering_maps_spans_to_glyphs_and_scores_boxes(ocr_eval: Any) -> None:
+    shot = ocr_eval.real_chat([_snippet(ocr_eval)], random.Random(1))
+    assert len(shot.text) == len(shot.char_boxes)
+    assert [i.text for i in shot.items] == [
+        "王小明",
+        "13812345678",
+        "文三路259号5幢802室",
+        "87654321",
+    ]
+    assert len(shot.items[2].parts) == 2  # the bubble wraps the address over two lines
+    grey = shot.image.convert("L")
+    for item in shot.items:
+        for x0, y0, x1, y1 in item.parts:  # every part of an item is drawn text
+            assert min(grey.crop((x0, y0, x1, y1)).tobytes()) < 80
+    # the pipeline on the exact rendered text (no OCR) covers the mobile; a box on the header
+    # is false; a box on an unlabelled kind in a set that labels only some kinds is unscored
+    boxes = ocr.spans_to_boxes(shot.text, shot.char_boxes, shot.image.size)
+    scored = ocr_eval.score_boxes(shot, boxes)
+    assert scored["hits"][1] and scored["false"] == []
+    header = ocr.Box("mobile", "x", 40, 30, 100, 40)  # on the status bar's clock
+    assert ocr_eval.score_boxes(shot, [header])["false"] == [header]
+    contacts = ocr_eval.real_page([_snippet(ocr_eval, ("mobile",))], random.Random(1))
+    assert contacts.items[1].text == "13812345678"
+    x0, y0, x1, y1 = contacts.regions[0][0][0]
+    stray = ocr.Box("name", "客服", x0, y0, 40, y1 - y0)  # on the snippet, on no item
+    assert ocr_eval.score_boxes(contacts, [stray])["unscored"] == 1
+    assert ocr_eval.score_boxes(contacts, [])["hits"] == [False] * 4
+
+
+def test_real_text_chat_screenshot_through_ocr(ocr_eval: Any) -> None:
+    shot = ocr_eval.degrade_real(
+        ocr_eval.real_page([_snippet(ocr_eval)], random.Random(1)), 720, None
+    )
+    boxes, text = ocr.find_boxes(shot.image)
+    scored = ocr_eval.score_boxes(shot, boxes)
+    by_kind = dict(zip([i.kind for i in shot.items], scored["hits"], strict=True))
+    assert by_kind["mobile"] and by_kind["landline"], text

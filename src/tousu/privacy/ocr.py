@@ -22,6 +22,7 @@ import io
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -79,14 +80,32 @@ def _is_ascii_word(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def _char_width(ch: str) -> float:
+    """A character's advance in em: CJK and full-width forms are square, Latin letters, digits
+    and ASCII punctuation about half as wide (Noto Sans CJK, the fonts phones use)."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
+
+
+# a one-character non-CJK "word" more than this many times the page's median word height is an
+# icon, not text (a chat avatar read as `a`, glued to the bubble's line: `订单a号:4491950`)
+ICON_HEIGHT = 2.0
+
+
 def page_text(data: dict[str, list[object]], scale: float = 1.0) -> tuple[str, list[Rect | None]]:
     """The page text from ``image_to_data`` output, and for every character its box (``None``
-    for the newlines between lines and the spaces between Latin words)."""
+    for the newlines between lines and the spaces between Latin words). A word's box ends where
+    the next word on its line begins and is shared among its characters by their width (a digit
+    run inside a CJK word is narrow); icons read as a letter are left out."""
     lines: dict[tuple[int, int, int], list[tuple[str, Rect]]] = {}
-    for i, raw in enumerate(data["text"]):
-        word = str(raw).strip()
-        if not word or int(str(data["level"][i])) != 5:
-            continue
+    words = [
+        i
+        for i, raw in enumerate(data["text"])
+        if str(raw).strip() and int(str(data["level"][i])) == 5
+    ]
+    heights = sorted(int(str(data["height"][i])) for i in words)
+    median = heights[len(heights) // 2] if heights else 0
+    for i in words:
+        word = str(data["text"][i]).strip()
         key = (
             int(str(data["block_num"][i])),
             int(str(data["par_num"][i])),
@@ -94,6 +113,8 @@ def page_text(data: dict[str, list[object]], scale: float = 1.0) -> tuple[str, l
         )
         x, y = int(str(data["left"][i])), int(str(data["top"][i]))
         w, h = int(str(data["width"][i])), int(str(data["height"][i]))
+        if len(word) == 1 and _char_width(word) < 1 and h > ICON_HEIGHT * median:
+            continue
         lines.setdefault(key, []).append((word, (x, y, x + w, y + h)))
     text: list[str] = []
     boxes: list[Rect | None] = []
@@ -102,21 +123,31 @@ def page_text(data: dict[str, list[object]], scale: float = 1.0) -> tuple[str, l
             text.append("\n")
             boxes.append(None)
         prev = ""
-        for word, (x0, y0, x1, y1) in lines[key]:
+        words_on_line = lines[key]
+        for n_word, (word, (x0, y0, x1, y1)) in enumerate(words_on_line):
+            # Tesseract sometimes stretches a word over the words after it (`0594-2817777,`
+            # 657 px wide, over the next six characters): a word ends where the next begins
+            if n_word + 1 < len(words_on_line):
+                next_x0 = words_on_line[n_word + 1][1][0]
+                if x0 < next_x0 < x1:
+                    x1 = next_x0
             if prev and _is_ascii_word(prev) and _is_ascii_word(word[0]):
                 text.append(" ")
                 boxes.append(None)
-            step = (x1 - x0) / len(word)
-            for k, ch in enumerate(word):
+            widths = [_char_width(ch) for ch in word]
+            unit = (x1 - x0) / sum(widths)
+            left = float(x0)
+            for ch, em in zip(word, widths, strict=True):
                 text.append(ch)
                 boxes.append(
                     (
-                        int((x0 + k * step) / scale),
+                        int(left / scale),
                         int(y0 / scale),
-                        int((x0 + (k + 1) * step) / scale + 0.999),
+                        int((left + em * unit) / scale + 0.999),
                         int(y1 / scale + 0.999),
                     )
                 )
+                left += em * unit
             prev = word[-1]
     return "".join(text), boxes
 
