@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from tousu.companies.models import Region, Sector
 from tousu.complaints.models import Complaint, Visibility
 
-from .detect import Term, rising_terms_of_sets, word_sets
+from .detect import Term, quantile, rising_terms_of_sets, word_sets
 from .models import Hotspot, HotspotScope
 from .services import local_day_bounds, public_text
 from .topics import Topic, find_topics
@@ -23,6 +24,8 @@ BASELINE_SAMPLE = 3000  # texts of the four weeks before
 MIN_COMPLAINTS = 20  # a scope with fewer public complaints in the week gets no hotspot
 TOP_TERMS = 10  # rising words shown per scope
 TOPIC_TERMS = 30  # rising words grouped into topics
+MIN_TOPIC_COMPLAINTS = 5  # complaints of the week that carry a topic
+TOPIC_ALPHA = 0.001  # a topic rose when its week is above this Poisson tail of its baseline
 
 
 def _public(first: date, last: date) -> QuerySet[Complaint]:
@@ -96,6 +99,16 @@ def _term(t: Term) -> dict[str, Any]:
     return {"term": t.term, "z": t.z, "count": t.count}
 
 
+def topic_rose(week: int, baseline_weekly: float) -> bool:
+    """At least ``MIN_TOPIC_COMPLAINTS``, and more than a Poisson count with the baseline's
+    weekly mean (at least 1) reaches but once in 1 / ``TOPIC_ALPHA`` weeks: in a province with
+    a few dozen complaints a week, words picked because they rose make chance topics."""
+    if week < MIN_TOPIC_COMPLAINTS:
+        return False
+    expected = np.array([max(baseline_weekly, 1.0)])
+    return bool(week > quantile(expected, np.ones(1), 1 - TOPIC_ALPHA)[0])
+
+
 def _topics_out(topics: list[Topic], *, week_scale: float, base_scale: float,
                 numbers: list[str], search: dict[str, str]) -> list[dict[str, Any]]:  # fmt: skip
     """The topics that rose, as stored. Counts are scaled from the samples to the whole week
@@ -105,8 +118,8 @@ def _topics_out(topics: list[Topic], *, week_scale: float, base_scale: float,
     for topic in topics:
         week = round(topic.week * week_scale)
         base = round(topic.baseline * base_scale, 1)
-        if week <= base:
-            continue  # its words rose, but not together
+        if not topic_rose(week, base):
+            continue  # its words rose, but not together, or too few to tell
         out.append(
             {
                 "label": topic.label,
