@@ -1,12 +1,14 @@
 """Hotspots and data reports are built from the public (redacted) copy: personal data written in
-a complaint's text never reaches a hotspot term, a report page, its API or its PDF."""
+a complaint's text never reaches a hotspot term or topic, a report page, its API or its PDF."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -96,6 +98,14 @@ def test_hotspot_terms_never_contain_personal_data(
     assert "自动续费" in terms or "续费" in terms
     assert _leaks(" ".join(terms)) == []
     assert not [t for t in terms if re.search(r"\d{4}", t)]
+    # the topics group those words: no personal data in their words, labels, examples or links
+    topics = [t for row in rows for t in row.topics]
+    assert topics
+    numbers = {c.public_number for c in week_with_personal_data}
+    assert {n for t in topics for n in t["examples"]} <= numbers
+    stored = json.dumps([row.topics for row in rows], ensure_ascii=False)
+    assert _leaks(stored) == [] and _leaks(unquote(stored)) == []
+    assert not re.search(r"\d{5}", " ".join(w["term"] for t in topics for w in t["terms"]))
 
 
 def test_report_page_api_and_pdf_show_only_the_public_copy(

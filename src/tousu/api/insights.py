@@ -209,6 +209,16 @@ def subscription_remove(request: HttpRequest, subscription_id: int) -> Any:
     return Status(204, None)
 
 
+class TopicOut(Schema):
+    label: str  # its first two or three words
+    terms: list[TermOut]  # by rise, strongest first
+    complaints: int  # this week's public complaints with at least two of its words
+    baseline_weekly: float  # the same, a week of the four weeks before on average
+    rise: float | None  # complaints / baseline_weekly; null: none in the baseline
+    examples: list[str]  # public numbers
+    search_url: str
+
+
 class HotspotOut(Schema):
     week_start: date
     scope_kind: str
@@ -217,6 +227,7 @@ class HotspotOut(Schema):
     complaints: int
     baseline_weekly: float
     terms: list[TermOut]
+    topics: list[TopicOut]
 
 
 class HotspotsQuery(Schema):
@@ -228,7 +239,8 @@ class HotspotsQuery(Schema):
 @router.get("/hotspots", response={200: list[HotspotOut], **ERRORS}, tags=["insights"])
 def hotspots(request: HttpRequest, query: Query[HotspotsQuery]) -> Any:
     """消费热点: words that rose in a week's public complaints, nationally, per sector and per
-    province (default: the latest published week). Public."""
+    province, and the topics they form (rising words that occur together), with example
+    complaints (default: the latest published week). Public."""
     from tousu.insights.hotspots import hotspot_weeks
     from tousu.insights.models import Hotspot
 

@@ -215,15 +215,41 @@ def rising_terms(
     log-odds ratio with an informative Dirichlet prior. The prior is the word distribution of
     ``background_texts`` + both groups, scaled to ``prior_weight`` pseudo-counts. A word counts
     once per text (document frequency), so one long text cannot dominate."""
+    return rising_terms_of_sets(
+        word_sets(surge_texts),
+        word_sets(baseline_texts),
+        word_sets(background_texts),
+        prior_weight=prior_weight,
+        top=top,
+        min_count=min_count,
+    )
+
+
+def word_sets(texts: Iterable[str]) -> list[frozenset[str]]:
+    """The distinct words of each text (what ``rising_terms`` counts)."""
+    return [frozenset(tokens(text)) for text in texts]
+
+
+def rising_terms_of_sets(
+    surge_sets: Iterable[frozenset[str]],
+    baseline_sets: Iterable[frozenset[str]],
+    background_sets: Iterable[frozenset[str]] = (),
+    *,
+    prior_weight: float = 500.0,
+    top: int = 8,
+    min_count: int = 3,
+) -> list[Term]:
+    """``rising_terms`` over texts already cut into word sets (``word_sets``), for callers
+    that use the words again (the hotspot topics)."""
     y_i: Counter[str] = Counter()
     y_j: Counter[str] = Counter()
-    for text in surge_texts:
-        y_i.update(set(tokens(text)))
-    for text in baseline_texts:
-        y_j.update(set(tokens(text)))
+    for words in surge_sets:
+        y_i.update(words)
+    for words in baseline_sets:
+        y_j.update(words)
     prior: Counter[str] = Counter()
-    for text in background_texts:
-        prior.update(set(tokens(text)))
+    for words in background_sets:
+        prior.update(words)
     prior.update(y_i)
     prior.update(y_j)
     n_i, n_j, n_prior = sum(y_i.values()), sum(y_j.values()), sum(prior.values())

@@ -173,6 +173,9 @@ class Hotspot(models.Model):
     complaints = models.PositiveIntegerField()
     baseline_weekly = models.FloatField()
     terms = models.JSONField(default=list)
+    # rising words grouped by co-occurrence (tousu.insights.topics): label, terms, complaints,
+    # baseline_weekly, rise, examples (public numbers), search_url
+    topics = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
