@@ -9,7 +9,8 @@ gunicorn as in production (DEBUG off); then measures, from separate processes on
 - intake (alone with ``--skip-reads``, no wrk needed): complaints/s through
   ``POST /api/v1/complaints`` (multipart, every fourth with a
   PNG) from several client threads with API tokens — the whole pipeline the service runs;
-- memory: resident size of each gunicorn worker after the load;
+- memory: resident, proportional and private size (RSS, PSS, USS) of each gunicorn worker
+  after the load;
 - periodic jobs: the run time of every registered job at this size.
 
 Bulk import throughput (``tousu import`` of a large CFPB file) is measured apart, on an empty
@@ -379,20 +380,31 @@ def intake(port: int, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def worker_rss(master_pid: int) -> list[int]:
-    """Resident kB of each gunicorn worker (children of the master)."""
+def worker_memory(master_pid: int) -> list[dict[str, int]]:
+    """Memory of each gunicorn worker (children of the master) in kB: ``rss`` (resident, shared
+    pages counted in full, what ``ps`` shows), ``pss`` (shared pages divided among the processes
+    that share them: the sum over processes is the machine's real use) and ``uss`` (private
+    pages only), from ``/proc/PID/smaps_rollup``."""
     sizes = []
     for child in Path("/proc").glob("[0-9]*"):
         try:
-            stat = (child / "stat").read_text().split()
-            if int(stat[3]) != master_pid:
+            stat = (child / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[1]) != master_pid:
                 continue
-            for line in (child / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]))
-        except (OSError, ValueError, IndexError):
+            fields = {}
+            for line in (child / "smaps_rollup").read_text().splitlines()[1:]:
+                name, value = line.split(":", 1)
+                fields[name] = int(value.split()[0])
+            sizes.append(
+                {
+                    "rss": fields["Rss"],
+                    "pss": fields["Pss"],
+                    "uss": fields["Private_Clean"] + fields["Private_Dirty"],
+                }
+            )
+        except (OSError, ValueError, IndexError, KeyError):
             continue
-    return sizes
+    return sorted(sizes, key=lambda m: m["rss"])
 
 
 def server_cpu_seconds(master_pid: int) -> float:
@@ -550,8 +562,9 @@ def main() -> None:
                 f"{results['intake']['server_cpu_ms_per_complaint']} ms server CPU each, "
                 f"load average {os.getloadavg()[0]:.2f}"
             )
-        rss = worker_rss(server.pid)
-        results["worker_rss_mb"] = [round(kb / 1024, 1) for kb in rss]
+        memory = worker_memory(server.pid)
+        for kind in ("rss", "pss", "uss"):
+            results[f"worker_{kind}_mb"] = [round(m[kind] / 1024, 1) for m in memory]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -590,6 +603,7 @@ def print_table(results: dict[str, Any]) -> None:
             )
     if results.get("worker_rss_mb"):
         print(f"worker RSS MB: {results['worker_rss_mb']}")
+        print(f"worker PSS MB: {results['worker_pss_mb']}  USS MB: {results['worker_uss_mb']}")
     for name, seconds in results.get("jobs_s", {}).items():
         print(f"job {name:<22}{seconds:>8.2f} s")
 

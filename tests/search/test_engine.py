@@ -282,3 +282,20 @@ def test_the_total_is_the_same_on_every_page_and_past_the_last(
         cursor = f"{sort[0]}.{int(key) - 10**6 if sort == 'newest' else -2}.1"
         past = engine.search("退款", sort=sort, size=1, cursor=cursor, facets=False)
         assert past.hits == [] and past.total == 2
+
+
+def test_names_are_found_by_their_full_and_registered_forms(
+    file: Callable[..., Complaint],
+) -> None:
+    from tousu.companies.services import company_brand_get_or_create, company_create
+
+    company = company_create(name="锐族科技有限公司")
+    company_brand_get_or_create(company=company, name="锐族优选")
+    other = company_create(name="北京华瑞科技有限公司")
+    bought = file(company, "耳机质量问题", "在锐族优选买的耳机，锐族科技有限公司不给退货")
+    refund = file(other, "课程退款", "北京华瑞科技有限公司的课程不给退款")
+    assert ids("锐族优选") == [bought.pk]
+    assert ids('"锐族科技有限公司"') == [bought.pk]
+    assert ids("北京华瑞科技有限公司") == [refund.pk]
+    assert ids('"北京华瑞科技有限公司"') == [refund.pk]
+    assert ids("锐族") == [bought.pk]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tousu.companies.services import company_create
+from tousu.companies.services import company_brand_get_or_create, company_create
+from tousu.search import text
 from tousu.search.query import parse
-from tousu.search.text import segment, tokens
+from tousu.search.text import company_name_words, segment, tokens
 
 
 def test_normalises_width_case_and_script() -> None:
@@ -29,6 +30,45 @@ def test_company_names_join_the_dictionary_when_companies_change() -> None:
     assert "喵喵鲜生" not in tokens("我在喵喵鲜生买了水果")
     company_create(name="喵喵鲜生")
     assert "喵喵鲜生" in tokens("我在喵喵鲜生买了水果")
+
+
+def test_registered_names_add_only_what_the_stock_dictionary_lacks() -> None:
+    # stock words only: the name is cut the same way wherever it stands, nothing to add
+    assert company_name_words("北京华瑞科技有限公司") == []
+    # a run of single characters is the part to keep together
+    assert company_name_words("锐族科技有限公司") == ["锐族"]
+    assert company_name_words("北京三快在线科技有限公司") == ["三快"]
+    # one unknown character joins the word before it, or after it when it comes first
+    assert company_name_words("拼拼乐网络科技有限公司") == ["拼拼乐"]
+    # a name of single characters stays whole; punctuation or length keeps a name out
+    assert company_name_words("喵喵鲜生") == ["喵喵鲜生"]
+    assert company_name_words("优品汇（上海）电子商务有限公司") == []
+    assert company_name_words("京") == []
+
+
+@pytest.mark.django_db
+def test_brands_stay_whole_and_registered_names_are_found_in_sentences() -> None:
+    text.dictionary_reload()
+    company = company_create(name="锐族科技有限公司")
+    company_brand_get_or_create(company=company, name="锐族优选")
+    sentence = tokens("上个月在锐族科技有限公司的锐族优选旗舰店买的耳机坏了")
+    assert "锐族优选" in sentence  # the brand whole, as complaints write it
+    for name in ("锐族科技有限公司", "北京华瑞科技有限公司"):
+        assert set(tokens(name)) <= set(tokens(f"我在{name}购买的商品一直没有发货"))
+    # another process builds the same dictionary from the tables
+    words = text.user_words()
+    assert "锐族" in words and "锐族优选" in words
+    assert "锐族科技有限公司" not in words
+    text.dictionary_reload()
+    assert "锐族优选" in tokens("锐族优选旗舰店")
+
+
+def test_a_fresh_segmenter_loads_the_dictionary_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the monotonic clock starts near 0 at boot: a new process must not wait for it
+    monkeypatch.setattr(text, "user_words", lambda: ["喵喵鲜生"])
+    monkeypatch.setattr(text.time, "monotonic", lambda: 1.0)
+    segmenter = text._Segmenter()
+    assert segmenter.get().cut_for_search("在喵喵鲜生买") == ["在", "喵喵鲜生", "买"]
 
 
 def test_query_language() -> None:

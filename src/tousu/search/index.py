@@ -31,7 +31,7 @@ from . import suggest
 from .backends import DOC_TABLE, backend_for
 from .documents import DOCUMENT_COLUMNS, document_fields, document_values
 from .models import SearchDocument, SuggestKey
-from .text import dictionary_add
+from .text import dictionary_add, dictionary_add_companies
 
 _FIELDS = [f.attname for f in SearchDocument._meta.concrete_fields if not f.primary_key]
 
@@ -150,7 +150,7 @@ def on_bulk(complaint_ids: list[int]) -> None:
 
 
 def _company_saved(sender: Any, instance: Company, created: bool, **kwargs: Any) -> None:
-    dictionary_add([instance.name])
+    dictionary_add_companies([instance.name])
     if not created:
         SearchDocument.objects.filter(company_id=instance.pk).exclude(
             sector=instance.sector
@@ -161,7 +161,7 @@ def _company_saved(sender: Any, instance: Company, created: bool, **kwargs: Any)
 def _companies_created(sender: Any, companies: list[Company], **kwargs: Any) -> None:
     """``_company_saved`` for new companies inserted in bulk (no aliases, brands or documents
     yet): their names in the segmenter's dictionary, their suggestion keys at volume 0."""
-    dictionary_add([c.name for c in companies])
+    dictionary_add_companies([c.name for c in companies])
     suggest.add_new_companies(companies)
 
 
