@@ -3,7 +3,7 @@
 ``normalize_text`` (NFKC, so full-width → half-width; Traditional → Simplified; lower-case)
 then rjieba in search mode (long words also yield their parts: 退货退款 → 退货 退款 退货退款)
 with a user dictionary of brands, aliases, the parts of company names the stock dictionary does
-not know (ADR 0030) and complaint vocabulary. Tokens are
+not know (ADR 0031) and complaint vocabulary. Tokens are
 letters and digits only: punctuation and spaces never become tokens, so SQLite FTS5
 (``unicode61``) and PostgreSQL (``to_tsvector('simple', …)``) see the same token stream.
 """
@@ -161,7 +161,7 @@ def _dictionary_word(name: str) -> str | None:
 
 def company_name_words(name: str) -> list[str]:
     """What a company's registered name adds to the dictionary: only the parts the stock
-    dictionary does not know (ADR 0030). 北京华瑞科技有限公司 is 北京 华瑞 科技 有限公司 in the
+    dictionary does not know (ADR 0031). 北京华瑞科技有限公司 is 北京 华瑞 科技 有限公司 in the
     stock dictionary, words that are cut the same way wherever the name stands: it adds nothing.
     锐族科技有限公司 is 锐 族 科技 有限公司: the run of single characters 锐族 is added, so the
     name is 锐族 科技 有限公司 in every text. A single unknown character joins the word before
