@@ -60,9 +60,9 @@ POSTGRES_INSTALL = [
     f"""ALTER TABLE {DOC_TABLE} ADD COLUMN IF NOT EXISTS tsv tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple'::regconfig, title_tokens), 'A')
         || setweight(to_tsvector('simple'::regconfig, body_tokens), 'B')) STORED""",
-    # the index before ADR 0030 (words only): replaced by the one below
-    "DROP INDEX IF EXISTS search_doc_tsv",
     f"CREATE INDEX IF NOT EXISTS search_doc_tsvb ON {DOC_TABLE} USING gin ({TSV_SLICED})",
+    # the index before ADR 0030 (words only), replaced by the one above
+    "DROP INDEX IF EXISTS search_doc_tsv",
 ]
 POSTGRES_UNINSTALL = [
     "DROP INDEX IF EXISTS search_doc_tsvb",
