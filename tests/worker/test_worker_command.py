@@ -112,6 +112,12 @@ def _count(env: dict[str, str], table: str) -> int:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
 
 
+def _default_sigint() -> None:
+    # a child inherits an ignored SIGINT, and the worker keeps it ignored (as under nohup);
+    # the test process may have it ignored (a browser test's driver does): start from default
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tousu.cli", "worker", "--interval", "0.2"],
@@ -119,6 +125,7 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_default_sigint,
     )
 
 
