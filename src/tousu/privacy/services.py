@@ -248,6 +248,27 @@ def _bulk_complaint_copies(complaint_ids: list[int], now: datetime) -> None:
             refresh(complaint, now=now)
 
 
+def _auto_row(
+    complaint_id: int, event_id: int | None, field: str, x: detectors.Span, now: datetime
+) -> dict[str, Any]:
+    """The column values of one automatic redaction (bulk-inserted)."""
+    row: dict[str, Any] = {
+        "complaint_id": complaint_id,
+        "field": field,
+        "start": x.start,
+        "end": x.end,
+        "kind": x.kind,
+        "rule": f"auto:{x.kind}",
+        "original": x.original,
+        "mask": x.mask,
+        "automatic": True,
+        "created_at": now,
+    }
+    if event_id is not None:
+        row["event_id"] = event_id
+    return row
+
+
 def _fresh_copies(complaints: list[Complaint], now: datetime) -> None:
     """The fast path for complaints that have no redaction rows yet (bulk-written histories):
     detect, insert the rows and update the copies in bulk, a few queries per batch."""
@@ -260,21 +281,7 @@ def _fresh_copies(complaints: list[Complaint], now: datetime) -> None:
             text = getattr(complaint, field)
             spans = detectors.detect(text)
             public[field] = detectors.apply(text, [(x.start, x.end, x.mask) for x in spans])
-            values.extend(
-                {
-                    "complaint_id": complaint.pk,
-                    "field": field,
-                    "start": x.start,
-                    "end": x.end,
-                    "kind": x.kind,
-                    "rule": f"auto:{x.kind}",
-                    "original": x.original,
-                    "mask": x.mask,
-                    "automatic": True,
-                    "created_at": now,
-                }
-                for x in spans
-            )
+            values.extend(_auto_row(complaint.pk, None, field, x, now) for x in spans)
         complaint.public_title = public[Field.TITLE][:200]
         complaint.public_details = public[Field.DETAILS]
         complaint.public_source_hash = source_hash(complaint.title, complaint.details)
@@ -407,22 +414,7 @@ def _fresh_message_copies(messages: list[_Message], now: datetime) -> None:
     copies: list[dict[str, Any]] = []
     for m in messages:
         spans = detectors.detect(m.message)
-        values.extend(
-            {
-                "complaint_id": m.complaint_id,
-                "event_id": m.pk,
-                "field": Field.MESSAGE,
-                "start": x.start,
-                "end": x.end,
-                "kind": x.kind,
-                "rule": f"auto:{x.kind}",
-                "original": x.original,
-                "mask": x.mask,
-                "automatic": True,
-                "created_at": now,
-            }
-            for x in spans
-        )
+        values.extend(_auto_row(m.complaint_id, m.pk, Field.MESSAGE, x, now) for x in spans)
         copies.append(
             {
                 "event_id": m.pk,
