@@ -128,6 +128,31 @@ def test_a_late_first_reply_is_outside_the_sla_and_overdue_is_live(
     assert (t.replied, t.replied_in_sla, t.overdue_now) == (1, 0, 0)
 
 
+def test_windows_sum_their_bands_and_a_range_without_rows_keeps_the_live_overdue(
+    file_complaint: Callable[..., Complaint],
+    company: Company,
+    merchant: User,
+    moderator: User,
+) -> None:
+    """The windows are summed per band of days in one query: each equals the totals of its
+    own range; a range without day rows still reports the live overdue count."""
+    from tousu.metrics.selectors import window_start, windows
+
+    _claim(company, merchant)
+    today = (T0 + timedelta(days=400)).date()
+    for days_before in (0, 3, 20, 60, 200, 399):
+        c = file_complaint(company, T0 + timedelta(days=400 - days_before))
+        services.complaint_accept(complaint_id=c.pk, actor=moderator, now=c.submitted_at)
+    services.sla_sweep(now=T0 + timedelta(days=420))
+    scope = Scope(company_id=company.pk)
+    got = windows(scope, today)
+    for label, days in (("7", 7), ("30", 30), ("90", 90), ("365", 365), ("all", None)):
+        assert got[label] == totals(scope, window_start(days, today) if days else None, today)
+    assert [got[k].valid for k in ("7", "30", "90", "365", "all")] == [2, 3, 4, 5, 6]
+    empty = totals(scope, today + timedelta(days=1), today + timedelta(days=9))
+    assert empty.valid == 0 and empty.overdue_now == got["all"].overdue_now > 0
+
+
 def test_unassigned_and_rejected_complaints(
     file_complaint: Callable[..., Complaint], company: Company, moderator: User
 ) -> None:

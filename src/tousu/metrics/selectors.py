@@ -251,35 +251,48 @@ def _window_sums(
 ) -> list[dict[str, int]]:
     """The counter sums of ``qs`` for each start day (None: all rows), in one query.
 
-    Written as ``SUM(CASE …)`` over the filtered rows in SQL of our own: the ORM takes longer to
-    compile a hundred filtered aggregates than the database takes to run them."""
+    Each row is put in one band between consecutive start days (newest first) and the counters
+    are summed per band (``GROUP BY``); a window is the sum of its band and the newer ones.
+    One ``SUM`` per counter instead of one per counter and window: five windows of 24
+    counters cost 120 ``SUM(CASE …)`` per row before. SQL of our own: the ORM takes longer to
+    compile the aggregates than the database takes to run them."""
     inner, params = qs.values_list("day", *COUNTERS).query.sql_with_params()
     quote = connection.ops.quote_name
-    columns, outer_params = [], []
-    for start in starts:
-        for k in COUNTERS:
-            if start is None:
-                columns.append(f"SUM(sub.{quote(k)})")
-            else:
-                columns.append(f"SUM(CASE WHEN sub.{quote('day')} >= %s THEN sub.{quote(k)} END)")
-                outer_params.append(start.isoformat() if connection.vendor == "sqlite" else start)
+    days = sorted({d for d in starts if d is not None}, reverse=True)
+    band_params: list[Any] = [d.isoformat() if connection.vendor == "sqlite" else d for d in days]
+    day = f"sub.{quote('day')}"
+    band = (
+        "CASE "
+        + " ".join(f"WHEN {day} >= %s THEN {i}" for i in range(len(days)))
+        + f" ELSE {len(days)} END"
+        if days
+        else "0"
+    )
+    columns = [f"SUM(sub.{quote(k)})" for k in COUNTERS]
+    overdue_params: tuple[Any, ...] = ()
     if overdue is not None:  # the live overdue count, as one more column of the same query
         overdue_sql, overdue_params = _overdue(overdue).values("pk").query.sql_with_params()
         columns.append(f"(SELECT COUNT(*) FROM ({overdue_sql}) o)")  # noqa: S608
-        outer_params.extend(overdue_params)
     # only our column names (COUNTERS, quoted) and the ORM's own SQL; values are parameters
-    sql = f"SELECT {', '.join(columns)} FROM ({inner}) sub"  # noqa: S608
+    sql = f"SELECT {band} AS band, {', '.join(columns)} FROM ({inner}) sub GROUP BY 1"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*outer_params, *params])
-        row = cursor.fetchone()
-    values = list(row or [])
-    n = len(COUNTERS)
-    out = [
-        {k: int(values[i * n + j] or 0) for j, k in enumerate(COUNTERS)} for i in range(len(starts))
-    ]
+        cursor.execute(sql, [*band_params, *overdue_params, *params])
+        fetched = cursor.fetchall()
+    rows = {int(r[0]): r[1 : len(COUNTERS) + 1] for r in fetched}
+    out = []
+    for start in starts:
+        last = len(days) if start is None else days.index(start)  # the bands it covers
+        out.append(
+            {
+                k: sum(int(rows[b][j] or 0) for b in range(last + 1) if b in rows)
+                for j, k in enumerate(COUNTERS)
+            }
+        )
     if overdue is not None:
+        # (no day rows, no group: then it is counted by itself)
+        live = int(fetched[0][-1] or 0) if fetched else _overdue(overdue).count()
         for sums in out:
-            sums["overdue_now"] = int(values[-1] or 0)
+            sums["overdue_now"] = live
     return out
 
 
