@@ -63,6 +63,23 @@ def test_brands_stay_whole_and_registered_names_are_found_in_sentences() -> None
     assert "锐族优选" in tokens("锐族优选旗舰店")
 
 
+@pytest.mark.django_db
+def test_latin_and_digit_names_never_split_a_run_of_letters_and_digits() -> None:
+    """A run of Latin letters and digits is one token; a name (or part of one) without a
+    Chinese character joins no dictionary, so ``iphone15`` stays whole whatever the
+    directory holds."""
+    text.dictionary_reload()
+    company = company_create(name="iPhone维修中心")
+    company_create(name="15号便利店")
+    for brand in ("iPhone", "15", "Apple"):
+        company_brand_get_or_create(company=company, name=brand)
+    assert "iphone15" in tokens("ＩＰＨＯＮＥ１５屏幕碎了")
+    words = text.user_words()
+    assert not {"iphone", "15", "apple"} & set(words)
+    text.dictionary_reload()
+    assert "iphone15" in tokens("买的iPhone15屏幕碎了")
+
+
 def test_a_fresh_segmenter_loads_the_dictionary_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # the monotonic clock starts near 0 at boot: a new process must not wait for it
     monkeypatch.setattr(text, "user_words", lambda: ["喵喵鲜生"])

@@ -151,10 +151,16 @@ class _Segmenter:
 _segmenter = _Segmenter()
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
 def _dictionary_word(name: str) -> str | None:
-    """A name as a dictionary word: normalised, one run of letters/digits, 2–20 characters."""
+    """A name as a dictionary word: normalised, one run of letters/digits, 2–20 characters,
+    with at least one Chinese character. A run of Latin letters and digits is one token
+    anyway; as a dictionary word it would split longer runs that contain it (a word ``15``
+    or ``iphone`` cuts ``iphone15`` into ``iphone 15``, in the texts of every company)."""
     text = normalize_text(name)
-    if not 2 <= len(text) <= 20 or not _WORD.fullmatch(text):
+    if not 2 <= len(text) <= 20 or not _WORD.fullmatch(text) or not _HAN.search(text):
         return None
     return text
 
@@ -187,7 +193,7 @@ def company_name_words(name: str) -> list[str]:
         run = "".join(pieces[i:j])
         if len(run) == 1:  # one character is no word: take a known neighbour along
             run = pieces[i - 1] + run if i > 0 else run + (pieces[j] if j < len(pieces) else "")
-        if len(run) > 1:
+        if len(run) > 1 and _HAN.search(run):  # (see ``_dictionary_word``)
             words.append(run)
         i = j
     return words
