@@ -88,6 +88,27 @@ def test_working_days_between_counts_both_ways() -> None:
     assert working_days_between(at("2026-02-13 09:00"), at("2026-02-24 09:00")) == 2
 
 
+def test_working_days_between_equals_walking_the_days_across_years() -> None:
+    """Running counts per year give the same as counting day by day, over year ends, 调休
+    weekends and both directions (a clock overdue for two years was 13 ms walking the days)."""
+    import random
+
+    def walk(start: datetime, end: datetime) -> int:
+        a, b = start.date(), end.date()
+        sign = 1
+        if b < a:
+            a, b, sign = b, a, -1
+        return sign * sum(is_working_day(a + timedelta(days=n)) for n in range(1, (b - a).days + 1))
+
+    rng = random.Random(5)
+    base = at("2024-11-01 08:00")
+    for _ in range(400):
+        start = base + timedelta(hours=rng.randint(0, 24 * 800))
+        end = base + timedelta(hours=rng.randint(0, 24 * 800))
+        assert working_days_between(start, end) == walk(start, end), (start, end)
+    assert working_days_between(at("2025-12-31 23:00"), at("2026-01-01 01:00")) == 0  # 元旦
+
+
 def test_unknown_year_falls_back_to_weekends_and_fixed_holidays(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -69,10 +69,23 @@ def working_days_between(start: dt.datetime, end: dt.datetime) -> int:
     sign = 1
     if b < a:
         a, b, sign = b, a, -1
-    count = 0
-    day = a
-    while day < b:
+    # working days in (a, b] from per-year running counts (a page of complaints overdue for a
+    # year or two used to walk hundreds of days per clock: 13 ms for 700 days)
+    whole_years = sum(_running_counts(y)[-1] for y in range(a.year, b.year))
+    return sign * (whole_years + _through(b) - _through(a))
+
+
+def _through(day: dt.date) -> int:
+    """Working days from 1 January of ``day``'s year up to and including ``day``."""
+    return _running_counts(day.year)[day.timetuple().tm_yday - 1]
+
+
+@lru_cache(maxsize=256)
+def _running_counts(year: int) -> tuple[int, ...]:
+    """For each day of ``year``: the working days from 1 January up to and including it."""
+    out, count, day = [], 0, dt.date(year, 1, 1)
+    while day.year == year:
+        count += is_working_day(day)
+        out.append(count)
         day += dt.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return sign * count
+    return tuple(out)
