@@ -235,20 +235,26 @@ def _locate(c: Canvas, x: int, y: int, line: str, item: Item) -> Item:
     return item
 
 
-def degrade(shot: Shot, width: int, jpeg: int | None) -> Shot:
-    scale = width / shot.image.width
-    img = shot.image.resize((width, round(shot.image.height * scale)), Image.Resampling.LANCZOS)
+def _resized(image: Image.Image, width: int, jpeg: int | None) -> tuple[Image.Image, float, str]:
+    """The screenshot at ``width`` (and through JPEG at quality ``jpeg``), the scale factor and
+    the variant's label suffix."""
+    scale = width / image.width
+    img = image.resize((width, round(image.height * scale)), Image.Resampling.LANCZOS)
     if jpeg:
         buf = io.BytesIO()
         img.save(buf, "JPEG", quality=jpeg)
         img = Image.open(io.BytesIO(buf.getvalue()))
         img.load()
+    return img, scale, f"@{width}" + (f"/jpeg{jpeg}" if jpeg else "/png")
+
+
+def degrade(shot: Shot, width: int, jpeg: int | None) -> Shot:
+    img, scale, suffix = _resized(shot.image, width, jpeg)
     items = [
         Item(i.kind, i.text, tuple(round(v * scale) for v in i.box))  # type: ignore[arg-type]
         for i in shot.items
     ]
-    label = f"{shot.label}@{width}" + (f"/jpeg{jpeg}" if jpeg else "/png")
-    return Shot(img, items, label)
+    return Shot(img, items, shot.label + suffix)
 
 
 def coverage(box: tuple[int, int, int, int], rects: list[list[int]]) -> float:
@@ -571,13 +577,7 @@ def real_shots(pages: int, snippets: list[Snippet] | None = None) -> list[RealSh
 
 
 def degrade_real(shot: RealShot, width: int, jpeg: int | None) -> RealShot:
-    scale = width / shot.image.width
-    img = shot.image.resize((width, round(shot.image.height * scale)), Image.Resampling.LANCZOS)
-    if jpeg:
-        buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=jpeg)
-        img = Image.open(io.BytesIO(buf.getvalue()))
-        img.load()
+    img, scale, suffix = _resized(shot.image, width, jpeg)
 
     def sc(r: Rect) -> Rect:
         return (round(r[0] * scale), round(r[1] * scale), round(r[2] * scale), round(r[3] * scale))
@@ -586,8 +586,9 @@ def degrade_real(shot: RealShot, width: int, jpeg: int | None) -> RealShot:
         RealItem(i.kind, i.text, [sc(p) for p in i.parts], i.out, i.snippet) for i in shot.items
     ]
     regions = [([sc(r) for r in area], kinds) for area, kinds in shot.regions]
-    label = f"{shot.label}@{width}" + (f"/jpeg{jpeg}" if jpeg else "/png")
-    return RealShot(img, items, regions, shot.snippets, shot.text, shot.char_boxes, label)
+    return RealShot(
+        img, items, regions, shot.snippets, shot.text, shot.char_boxes, shot.label + suffix
+    )
 
 
 def item_coverage(item: RealItem, rects: list[list[int]]) -> float:

@@ -28,6 +28,11 @@ MIN_TOPIC_COMPLAINTS = 5  # complaints of the week that carry a topic
 TOPIC_ALPHA = 0.001  # a topic rose when its week is above this Poisson tail of its baseline
 
 
+# samples are the newest by submission time: read from the submitted_at index, stopping at the
+# sample size (by id, SQLite walked every public complaint newer than the window first)
+NEWEST = ("-submitted_at", "-id")
+
+
 def _public(first: date, last: date) -> QuerySet[Complaint]:
     start, end = local_day_bounds(first, last)
     return Complaint.objects.filter(
@@ -53,8 +58,7 @@ def hotspots_build(week_start: date) -> int:
     week_end = week_start + timedelta(days=6)
     base_first, base_last = week_start - timedelta(days=28), week_start - timedelta(days=1)
     background = word_sets(
-        public_text(c)
-        for c in _public(base_first, week_end).order_by("-submitted_at", "-id")[:1000]
+        public_text(c) for c in _public(base_first, week_end).order_by(*NEWEST)[:1000]
     )
     rows = []
     for kind, key, label, filters in _scopes():
@@ -64,11 +68,9 @@ def hotspots_build(week_start: date) -> int:
             continue  # (the national row is always written: it marks the week as done)
         baseline = _public(base_first, base_last).filter(**filters)
         base_count = baseline.count()
-        week_sample = list(week.order_by("-submitted_at", "-id")[:WEEK_SAMPLE])
+        week_sample = list(week.order_by(*NEWEST)[:WEEK_SAMPLE])
         week_sets = word_sets(public_text(c) for c in week_sample)
-        base_sets = word_sets(
-            public_text(c) for c in baseline.order_by("-submitted_at", "-id")[:BASELINE_SAMPLE]
-        )
+        base_sets = word_sets(public_text(c) for c in baseline.order_by(*NEWEST)[:BASELINE_SAMPLE])
         terms = rising_terms_of_sets(week_sets, base_sets, background, top=TOPIC_TERMS)
         topics = find_topics(week_sets, base_sets, terms)
         search = {"date_from": week_start.isoformat(), "date_to": week_end.isoformat()}
