@@ -47,9 +47,15 @@ LUA = r"""
 local paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
 local n = 0
+local htmx = {["HX-Request"] = "true"}
 request = function()
   n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1])
+  local path = paths[(n % #paths) + 1]
+  -- the typeahead answers htmx only (without the header it redirects to the directory)
+  if string.sub(path, 1, 18) == "/companies/suggest" then
+    return wrk.format("GET", path, htmx)
+  end
+  return wrk.format("GET", path)
 end
 done = function(summary, latency, requests)
   io.write(string.format(
@@ -456,6 +462,27 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class (sync, gthread)"
+    )
+    parser.add_argument(
+        "--preload", action="store_true", help="gunicorn --preload: import the app before forking"
+    )
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        metavar="N",
+        help="serve with REDIS_URL=redis://127.0.0.1:6379/N (the page cache and the rate limits "
+        "shared by the workers); the database is emptied first",
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="read scenarios to run (default all): complaint_page, company_page, list, "
+        "api_detail, typeahead, search, mixed",
+    )
     parser.add_argument("--intake-seconds", type=int, default=15)
     parser.add_argument("--intake-clients", type=int, default=8)
     parser.add_argument("--skip-intake", action="store_true")
@@ -481,6 +508,9 @@ def main() -> None:
         raise SystemExit("wrk is missing: sudo apt-get install wrk (Debian's package)")
 
     env = bench_env(args)
+    if args.redis_db is not None:
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
+        subprocess.run(["redis-cli", "-n", str(args.redis_db), "flushdb"], check=True)
     data = prepare_data(env, args)
     log(f"{data['complaints']} complaints ({data['source']}) on {args.database}")
     paths = {} if args.skip_reads else sample_paths()
@@ -493,6 +523,9 @@ def main() -> None:
             str(args.workers),
             "--threads",
             str(args.threads),
+            "--worker-class",
+            args.worker_class,
+            *(["--preload"] if args.preload else []),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -507,7 +540,13 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())},
         "database": args.database,
         "data": data,
-        "gunicorn": {"workers": args.workers, "threads": args.threads},
+        "gunicorn": {
+            "workers": args.workers,
+            "threads": args.threads,
+            "worker_class": args.worker_class,
+            "preload": args.preload,
+        },
+        "redis_url": env.get("REDIS_URL", ""),
         "wrk": {"connections": args.connections, "duration_s": args.duration},
         "reads": {},
     }
@@ -516,10 +555,22 @@ def main() -> None:
         if paths:  # every worker past its first requests (imports, dictionaries): not counted
             run_wrk(port, paths["mixed"], argparse.Namespace(connections=8, duration=15))
         for name, plist in paths.items():
+            if args.scenario and name not in args.scenario:
+                continue
             run_wrk(port, plist[:20], argparse.Namespace(connections=4, duration=2))  # warm up
+            cpu0 = server_cpu_seconds(server.pid)
             results["reads"][name] = run_wrk(port, plist, args)
             r = results["reads"][name]
-            log(f"{name}: {r['rps']:.0f} req/s p95 {r['p95_ms']:.1f} ms (non-2xx {r['non2xx']})")
+            # load-independent: what one request costs the server (all workers), in CPU
+            r["server_cpu_ms_per_request"] = round(
+                (server_cpu_seconds(server.pid) - cpu0) * 1000 / max(1, r["requests"]), 2
+            )
+            r["load_average"] = os.getloadavg()
+            log(
+                f"{name}: {r['rps']:.0f} req/s p95 {r['p95_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms "
+                f"(non-2xx {r['non2xx']}), {r['server_cpu_ms_per_request']} ms server CPU "
+                f"per request, load average {r['load_average'][0]:.2f}"
+            )
         if not args.skip_intake:
             # warm every worker's submission path up first (imports, models, and the
             # segmenter's user dictionary of every company name: seconds per worker at 200,000
@@ -584,11 +635,16 @@ def print_table(results: dict[str, Any]) -> None:
         f"({data['source']}) · {results['machine']['cpus']} CPUs · gunicorn "
         f"{results['gunicorn']['workers']}×{results['gunicorn']['threads']}"
     )
-    print(f"{'scenario':<16}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(
+        f"{'scenario':<16}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}"
+        f"{'CPU ms/req':>12}{'load':>7}"
+    )
     for name, r in results["reads"].items():
         print(
             f"{name:<16}{r['rps']:>10.0f}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}"
             f"{r['p99_ms']:>10.1f}{r['errors'] + r['non2xx']:>8}"
+            f"{r.get('server_cpu_ms_per_request', float('nan')):>12.2f}"
+            f"{r.get('load_average', [float('nan')])[0]:>7.2f}"
         )
     if "intake" in results:
         r = results["intake"]

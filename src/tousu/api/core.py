@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -115,6 +116,56 @@ def optional_user(request: HttpRequest) -> User | None:
         return token_authenticate(token)
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def public_cached(
+    request: HttpRequest,
+    name: str,
+    view: Callable[..., Any],
+    result: Callable[[], Any],
+    deps: Callable[[], list[str] | None],
+) -> Any:
+    """The answer of a public GET endpoint, from the page cache for an anonymous caller
+    (docs/adr/0034-public-api-in-the-page-cache.md): the JSON ``view`` (the endpoint's own
+    function) would return for ``result()``, kept under the versions ``deps()`` names.
+
+    Anyone who sends credentials (``Authorization``: a user's token or a company key;
+    ``X-Api-Key``: a company or partner key) or a session bypasses it and gets ``result()``
+    as before: what they see may differ from the public's, and their errors (401, 403) must
+    stay theirs. The rate limits run in ``ApiLimitsMiddleware``, around this, hit or miss."""
+    from tousu.pagecache import cache as page_cache
+
+    if (
+        "Authorization" in request.headers
+        or "X-Api-Key" in request.headers
+        or not page_cache.cacheable(request)
+    ):
+        return result()
+    return page_cache.serve(
+        request, name, lambda: _operation_response(request, view, result()), deps
+    )
+
+
+_operations: dict[Callable[..., Any], Any] = {}
+
+
+def _operation_response(
+    request: HttpRequest, view: Callable[..., Any], result: Any
+) -> HttpResponse:
+    """``result`` validated and rendered exactly as django-ninja renders what ``view`` returns
+    (its response schema, the API's renderer): a kept answer is byte-for-byte the answer the
+    endpoint gives without the cache (tests/web/test_api_page_cache.py compares them)."""
+    if not _operations:
+        for bound in api._get_bound_routers():
+            for path_view in bound.path_operations.values():
+                for operation in path_view.operations:
+                    _operations[operation.view_func] = operation
+    operation = _operations[view]
+    response = operation._result_to_response(
+        request, result, api.create_temporal_response(request)
+    )
+    assert isinstance(response, HttpResponse)  # a JSON body, never a stream
+    return response
 
 
 def current_user(request: HttpRequest) -> User:

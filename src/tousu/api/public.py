@@ -26,7 +26,7 @@ from tousu.complaints.selectors import (
 )
 from tousu.complaints.states import Status
 
-from .core import optional_user, router
+from .core import optional_user, public_cached, router
 from .schemas import (
     CompanyOut,
     ComplaintPrivateOut,
@@ -69,8 +69,18 @@ def list_public_complaints(
     tags=["public"],
 )
 def get_complaint(request: HttpRequest, public_number: str) -> dict[str, Any]:
-    """One complaint: the public copy, or with private fields for its parties and staff."""
-    return complaint_detail_response(request, public_number)
+    """One complaint: the public copy, or with private fields for its parties and staff.
+    Anonymous callers get the public copy from the page cache (``X-Page-Cache``, a weak
+    ``ETag``: ``If-None-Match`` answers 304)."""
+    from tousu.pagecache.deps import complaint_deps
+
+    return public_cached(
+        request,
+        "api-complaint",
+        get_complaint,
+        lambda: complaint_detail_response(request, public_number),
+        lambda: complaint_deps(public_number),
+    )
 
 
 @router.get(

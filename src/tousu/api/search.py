@@ -12,7 +12,7 @@ from tousu.search.params import read
 from tousu.search.selectors import search_scope
 from tousu.search.suggest import company_suggest
 
-from .core import optional_key, optional_user, router
+from .core import optional_key, optional_user, public_cached, router
 from .schemas import ErrorOut
 
 
@@ -143,7 +143,22 @@ def search_complaints(
     filter. Without words `total` is exact up to 10,000 (`total_exact`). `scope=inbox`: a
     merchant's own companies incl. private complaints; staff: everything; a company API key
     (`Bearer tsm_…` or `X-Api-Key`, scope `read`): its own company's complaints. With
-    `scope=inbox` each item carries `private` (order number, purchase date)."""
+    `scope=inbox` each item carries `private` (order number, purchase date). Anonymous
+    callers get public results from the page cache (``X-Page-Cache``, a weak ``ETag``)."""
+    from tousu.pagecache import cache as page_cache
+
+    # public results show public complaints, their companies' and brands' names: every change
+    # to one of those bumps the lists' version (docs/adr/0028-public-page-cache.md)
+    return public_cached(
+        request,
+        "api-search",
+        search_complaints,
+        lambda: _search(request, facets),
+        lambda: [page_cache.LISTS],
+    )
+
+
+def _search(request: HttpRequest, facets: bool) -> dict[str, Any]:
     req = read(request.GET.getlist)
     key = optional_key(request)
     user = None if key is not None else optional_user(request)

@@ -313,6 +313,9 @@ def rebuild_all(
     finally:
         with transaction.atomic():
             backend.bulk_end(connection)
+        from tousu.pagecache.cache import flush
+
+        flush()  # kept public search answers (the API's) were read from the old documents
     return RebuildStats(
         complaints=done,
         seconds=time.monotonic() - started,

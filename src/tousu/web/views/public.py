@@ -77,6 +77,7 @@ from tousu.metrics.selectors import (
     windows,
 )
 from tousu.pagecache import cache as page_cache
+from tousu.pagecache.deps import complaint_deps
 from tousu.privacy.selectors import (
     evidence_is_public_kind,
     public_comment,
@@ -378,26 +379,8 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "complaint",
         lambda: _complaint_detail(request, number),
-        lambda: _complaint_deps(number),
+        lambda: complaint_deps(number),
     )
-
-
-def _complaint_deps(number: str) -> list[str] | None:
-    """What a complaint page shows besides its complaint: its company (name, badge, brand) and its
-    author's public name. None (not kept) for a number that is not a complaint."""
-    row = (
-        Complaint.objects.filter(public_number=number)
-        .values_list("pk", "company_id", "consumer_id")
-        .first()
-    )
-    if row is None:
-        return None
-    pk, company_id, consumer_id = row
-    return [
-        page_cache.complaint_key(pk),
-        page_cache.company_key(company_id),
-        page_cache.user_key(consumer_id),
-    ]
 
 
 def _complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -669,6 +652,17 @@ def company_suggest(request: HttpRequest) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         url = reverse("web:company_list")
         return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+    # the suggestions are companies' names, brands, badges and complaint volumes: a company,
+    # brand or alias change and every change of a public complaint bump the lists' version
+    return page_cache.serve(
+        request,
+        "suggest",
+        lambda: _company_suggest(request, query),
+        lambda: [page_cache.LISTS],
+    )
+
+
+def _company_suggest(request: HttpRequest, query: str) -> HttpResponse:
     # prefix of name, alias, brand, pinyin or initials, by complaint volume; then infix matches
     from tousu.search.suggest import company_suggest as suggest_companies
 
