@@ -106,7 +106,7 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
     )
     env.pop("DEBUG", None)
     if args.database == "postgres":
-        name = f"tousu_bench_{args.complaints}"
+        name = args.pg_database or f"tousu_bench_{args.complaints}"
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}"],
@@ -458,8 +458,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--complaints", type=int, default=20_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-database",
+        metavar="NAME",
+        help="PostgreSQL database to build or reuse (default tousu_bench_<complaints>)",
+    )
     parser.add_argument("--duration", type=int, default=15, help="seconds per read scenario")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--warmup", type=int, default=15, help="seconds of the mix before the measured runs"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument(
@@ -547,13 +555,19 @@ def main() -> None:
             "preload": args.preload,
         },
         "redis_url": env.get("REDIS_URL", ""),
-        "wrk": {"connections": args.connections, "duration_s": args.duration},
+        "wrk": {
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+        },
         "reads": {},
     }
     try:
         wait_port(port)
         if paths:  # every worker past its first requests (imports, dictionaries): not counted
-            run_wrk(port, paths["mixed"], argparse.Namespace(connections=8, duration=15))
+            # (and the page caches filled: with per-worker caches each worker misses each
+            # address once, so a busy mix needs a longer --warmup to reach its steady state)
+            run_wrk(port, paths["mixed"], argparse.Namespace(connections=8, duration=args.warmup))
         for name, plist in paths.items():
             if args.scenario and name not in args.scenario:
                 continue

@@ -192,6 +192,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
         },
+        # each worker's copies of the pages it serves, in front of Redis: a hit on a page this
+        # worker served before needs no round trip (its versions are checked all the same)
+        "pages-local": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tousu-pages-local",
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("TOUSU_PAGE_CACHE_LOCAL_ENTRIES") or 500),
+                "CULL_FREQUENCY": 4,
+            },
+        },
     }
 else:
     CACHES = {

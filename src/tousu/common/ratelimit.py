@@ -7,24 +7,44 @@ than one process serves requests so that the limits are shared.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 
 from .errors import RateLimited
 
 
 def hit(key: str, *, limit: int, window: int) -> int:
-    """Count one hit of ``key``; raise ``RateLimited`` past ``limit`` hits per ``window`` s."""
+    """Count one hit of ``key``; raise ``RateLimited`` past ``limit`` hits per ``window`` s.
+    The window starts at the first hit."""
     cache_key = f"rl:{key}"
-    cache.add(cache_key, 0, timeout=window)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window)
-        count = 1
+    store = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(store, RedisCache):
+        count = _redis_hit(store, cache_key, window)
+    else:
+        cache.add(cache_key, 0, timeout=window)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=window)
+            count = 1
     if count > limit:
         raise RateLimited(details={"retry_after_seconds": window})
     return count
+
+
+def _redis_hit(store: RedisCache, cache_key: str, window: int) -> int:
+    """The same count in one round trip instead of three (``add``, then ``incr``, which is an
+    ``EXISTS`` and an ``INCR``): ``INCR`` and ``EXPIRE … NX`` (the expiry set only by the hit
+    that created the key) in one ``MULTI``, under the key the cache API would use. Every read
+    API request passes here (``partners.middleware``)."""
+    key = store.make_and_validate_key(cache_key)
+    client = store._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+    with client.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, window, nx=True)
+        count, _ = pipe.execute()
+    return int(count)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 PRIMARY = "default"
 CACHE_ALIAS = "pages"
+# with a shared page store (Redis): each worker's own copies of the pages it served, in front
+LOCAL_ALIAS = "pages-local"
 GLOBAL = "g"  # every page: bulk writers, rankings, a manual flush
 LISTS = "l"  # the public complaint lists and the home page
 # headers of a rendered page that are kept with it (Set-Cookie never is)
@@ -234,15 +236,10 @@ def serve(
     page should not be kept (it does not exist)."""
     if not cacheable(request):
         return render()
-    store = caches[CACHE_ALIAS]
     key = page_key(request, name)
-    entry = store.get(key)
     now = time.time()
-    if (
-        entry is not None
-        and entry["expires"] > now
-        and read_versions(entry["versions"]) == entry["versions"]
-    ):
+    entry = _kept(key, now)
+    if entry is not None:
         return _respond(request, entry, "hit")
     from tousu.common.dbrouter import routing_state
 
@@ -279,8 +276,38 @@ def serve(
     timeout = int(fill.expires - now)
     max_bytes = int(settings.TOUSU.get("PAGE_CACHE_MAX_BYTES") or 0)
     if timeout > 0 and (not max_bytes or len(entry["body"]) <= max_bytes):
-        store.set(key, entry, timeout)
+        caches[CACHE_ALIAS].set(key, entry, timeout)
+        if LOCAL_ALIAS in settings.CACHES:
+            caches[LOCAL_ALIAS].set(key, entry, timeout)
     return _respond(request, entry, "miss")
+
+
+def _current(entry: dict | None, now: float) -> bool:
+    return (
+        entry is not None
+        and entry["expires"] > now
+        and read_versions(entry["versions"]) == entry["versions"]
+    )
+
+
+def _kept(key: str, now: float) -> dict | None:
+    """The kept entry of ``key`` if its versions are current. With a shared store (Redis) a
+    worker first looks in its own small copy (``pages-local``, no round trip), then in the
+    shared one (whose entry may be newer: another worker rendered it after a change), and
+    copies what it found there. Any copy is safe: every entry is served only after its
+    versions are read from the database and found unchanged."""
+    local = caches[LOCAL_ALIAS] if LOCAL_ALIAS in settings.CACHES else None
+    if local is not None:
+        entry = local.get(key)
+        if _current(entry, now):
+            return entry
+    entry = caches[CACHE_ALIAS].get(key)
+    if not _current(entry, now):
+        return None
+    assert entry is not None
+    if local is not None:
+        local.set(key, entry, max(1, int(entry["expires"] - now)))
+    return entry
 
 
 def _fill_hole(request: HttpRequest, response: HttpResponse) -> HttpResponse:
