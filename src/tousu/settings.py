@@ -198,7 +198,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "tousu-pages-local",
             "OPTIONS": {
-                "MAX_ENTRIES": int(os.environ.get("TOUSU_PAGE_CACHE_LOCAL_ENTRIES") or 500),
+                "MAX_ENTRIES": int(os.environ.get("TOUSU_PAGE_CACHE_ENTRIES") or 1500),
                 "CULL_FREQUENCY": 4,
             },
         },
