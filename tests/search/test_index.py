@@ -188,3 +188,39 @@ def test_imported_histories_are_indexed_in_their_transaction(
     assert ids("霸王条款") == [c.pk]
     doc = SearchDocument.objects.get(pk=c.pk)
     assert doc.is_public and doc.submitted_ts == int(at.timestamp())
+
+
+def test_typeahead_rebuild_gives_the_keys_each_company_refresh_gives(
+    file: Callable[..., Complaint],
+) -> None:
+    """The bulk key build (plain values, one pinyin pass per name) writes exactly the rows the
+    per-company refresh writes: names, aliases and brands, Traditional script, mixed Latin and
+    digits, characters outside the common block, and keys shared by two names of a company."""
+    from pypinyin import Style, lazy_pinyin
+
+    from tousu.search import suggest
+    from tousu.search.models import SuggestKey
+
+    made = [
+        company_create(name="美团", brands=["美团外卖", "美團優選"], aliases=["三快科技"]),
+        company_create(name="中国123银行", aliases=["ABC银行", "〇号店"]),
+        company_create(name="重庆长安汽车", brands=["长安", "长安"]),
+        company_create(name="𠀀字科技有限公司"),
+        company_create(name="Apple", brands=["iPhone"]),
+    ]
+    file(made[0], "外卖退款难", "商家拒绝退款")
+
+    def rows() -> set[tuple[object, ...]]:
+        return set(SuggestKey.objects.values_list("company_id", "key", "kind", "label", "volume"))
+
+    for c in made:
+        suggest.refresh_company(c.pk)
+    refreshed = rows()
+    assert suggest.rebuild_all(batch=2) == len(refreshed)
+    assert rows() == refreshed
+    # the initials are pypinyin's own, from a single pass
+    for name in ("中国123银行", "𠀀字科技有限公司", "〇号店", "重庆长安汽车"):
+        key = suggest.normalize_name(name)
+        initials = "".join(lazy_pinyin(key, style=Style.FIRST_LETTER)).lower()
+        assert suggest._pinyin_keys(key) == ("".join(lazy_pinyin(key)).lower(), initials)
+    assert ("zg123yh" in {k for _, k, *_ in refreshed}) and ("mt" in {k for _, k, *_ in refreshed})
