@@ -224,3 +224,22 @@ def test_typeahead_rebuild_gives_the_keys_each_company_refresh_gives(
         initials = "".join(lazy_pinyin(key, style=Style.FIRST_LETTER)).lower()
         assert suggest._pinyin_keys(key) == ("".join(lazy_pinyin(key)).lower(), initials)
     assert ("zg123yh" in {k for _, k, *_ in refreshed}) and ("mt" in {k for _, k, *_ in refreshed})
+
+
+def test_a_key_two_brands_share_gets_the_same_label_whatever_their_order() -> None:
+    """途安 and 途昂 both give the initials "ta": the label must not depend on which brand row
+    was made first (an import and its replay make them in different orders)."""
+    from tousu.search import suggest
+    from tousu.search.models import SuggestKey
+
+    one = company_create(name="上汽大众甲", brands=["途昂", "途安"])
+    two = company_create(name="上汽大众乙", brands=["途安", "途昂"])
+    for c in (one, two):
+        suggest.refresh_company(c.pk)
+
+    def labels(company: Company) -> dict[str, str]:
+        return dict(SuggestKey.objects.filter(company=company).values_list("key", "label"))
+
+    assert labels(one)["ta"] == labels(two)["ta"] == "途安"
+    suggest.rebuild_all()
+    assert labels(one)["ta"] == labels(two)["ta"] == "途安"

@@ -65,9 +65,13 @@ def keys_for(name: str, kind: SuggestKind) -> list[tuple[str, str]]:
 
 
 def _keys(names: list[tuple[str, SuggestKind]]) -> dict[str, tuple[str, str]]:
-    """key → (kind, label) for a company's names, the first name giving a key winning."""
+    """key → (kind, label) for a company's names. The first name giving a key labels it: the
+    company's name, then aliases, then brands, each kind in text order, so that a key two names
+    share (途安 and 途昂 both give "ta") gets the same label whatever order the rows were made
+    in (an import and a replay of it, the bulk build and a company's refresh)."""
+    order = {SuggestKind.NAME: 0, SuggestKind.ALIAS: 1, SuggestKind.BRAND: 2}
     keys: dict[str, tuple[str, str]] = {}
-    for label, kind in names:
+    for label, kind in sorted(names, key=lambda n: (order.get(n[1], 3), n[0])):
         for key, key_kind in keys_for(label, kind):
             keys.setdefault(key, (key_kind, label))
     return keys
