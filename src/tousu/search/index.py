@@ -298,11 +298,22 @@ def _rebuild_rows(
     ]
 
 
+# a row whose values did not change is not written again (a rebuild over a full table rewrote
+# every row and its eight index entries)
+_UNCHANGED = (
+    f"({', '.join(f'{DOC_TABLE}.{c}' for c in DOCUMENT_COLUMNS)}) IS DISTINCT FROM "
+    f"({', '.join(f'excluded.{c}' for c in DOCUMENT_COLUMNS)})"
+)
+_ON_CONFLICT = (
+    "ON CONFLICT (complaint_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in DOCUMENT_COLUMNS)
+    + " WHERE {unchanged}"
+)
 _UPSERT = (
     f"INSERT INTO {DOC_TABLE} (complaint_id, {', '.join(DOCUMENT_COLUMNS)}) "
     f"VALUES ({', '.join(['%s'] * (len(DOCUMENT_COLUMNS) + 1))}) "
-    "ON CONFLICT (complaint_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in DOCUMENT_COLUMNS)
+    # SQLite compares row values with IS NOT
+    + _ON_CONFLICT.format(unchanged=_UNCHANGED.replace("IS DISTINCT FROM", "IS NOT"))
 )
 
 _COLUMNS = ", ".join(["complaint_id", *DOCUMENT_COLUMNS])
@@ -313,10 +324,8 @@ _STAGE_CREATE = (
     f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} AS "
     f"SELECT {_COLUMNS} FROM {DOC_TABLE} WITH NO DATA"
 )
-_STAGE_UPSERT = (
-    f"INSERT INTO {DOC_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} "
-    "ON CONFLICT (complaint_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in DOCUMENT_COLUMNS)
+_STAGE_UPSERT = f"INSERT INTO {DOC_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_STAGE} " + (
+    _ON_CONFLICT.format(unchanged=_UNCHANGED)
 )
 
 
