@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -126,6 +127,60 @@ def test_bulk_rebuild_gives_what_incremental_maintenance_gave(
     # the triggers are back: incremental maintenance goes on after a bulk rebuild
     later = file(company, "霸王条款", "押金不退，霸王条款")
     assert ids("霸王条款") == [later.pk]
+
+
+def _document_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, SearchDocument._meta.db_table)
+    return {name for name, info in found.items() if info["index"] and not info["primary_key"]}
+
+
+def test_first_build_into_an_empty_table_gives_what_incremental_maintenance_gave(
+    file: Callable[..., Complaint],
+    company: Company,
+    other_company: Company,
+    merchant: User,
+) -> None:
+    """The first build (no documents yet: the secondary indexes are dropped for the load and
+    built at the end, PostgreSQL copies the rows in) writes the listener's rows and answers
+    alike, and leaves every index of the model; a rebuild puts back indexes an interrupted
+    one dropped."""
+    made = [
+        file(company, "自动续费扣款", "会员自动續費扣了钱 198 元", amount="198.5",
+             consumer_region="440305", problem_types=["quality"]),
+        file(other_company, "退款难", "申请退款被拒绝，客服电话打不通", amount="0.07"),
+        file(company, "虚假宣传", "宣传的功效全是假的", accept=False),
+    ]  # fmt: skip
+    services.complaint_reply(complaint_id=made[0].pk, actor=merchant, message="已退款")
+    everything = engine.Scope(public_only=False)
+    queries = ["自动续费", "退款", "虚假宣传", '"客服电话"', "198"]
+
+    def answers() -> list[list[int]]:
+        return [
+            *(ids(q, scope=everything) for q in queries),
+            *(ids(q) for q in queries),
+            ids("", filters=engine.Filters(region="44")),
+            ids("", filters=engine.Filters(amount_min=Decimal("100"))),
+        ]
+
+    rows = list(SearchDocument.objects.order_by("pk").values())
+    before = answers()
+    assert before[0] == [made[0].pk] and before[-2] == [made[0].pk]
+    wanted = {idx.name for idx in SearchDocument._meta.indexes}
+    assert wanted <= _document_indexes()
+    SearchDocument.objects.all().delete()
+    assert ids("退款", scope=everything) == []
+    call_command("search_rebuild", "--batch", "2", stdout=io.StringIO())
+    assert list(SearchDocument.objects.order_by("pk").values()) == rows
+    assert answers() == before
+    assert wanted <= _document_indexes()
+    # an interrupted rebuild left the table without an index: the next one builds it again
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX searchdoc_cover")
+    assert "searchdoc_cover" not in _document_indexes()
+    call_command("search_rebuild", stdout=io.StringIO())
+    assert wanted <= _document_indexes()
+    assert answers() == before
 
 
 def _fts_ids(word: str) -> list[int]:
