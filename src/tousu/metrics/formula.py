@@ -65,18 +65,36 @@ def service_index(
     rating_sum: int,
 ) -> IndexResult:
     """``rating_sum``: the sum of all three ratings over all rated complaints."""
+    return index_and_intervals(
+        valid, assigned, replied, replied_in_sla, completed, rated, rating_sum
+    )[0]
+
+
+Interval = tuple[float, float] | None
+
+
+def index_and_intervals(
+    valid: int,
+    assigned: int,
+    replied: int,
+    replied_in_sla: int,
+    completed: int,
+    rated: int,
+    rating_sum: int,
+) -> tuple[IndexResult, Interval, Interval, Interval]:
+    """``service_index`` and the reply, completion and on-time intervals it was made from
+    (a ranking list shows both: each interval computed once)."""
     reply = wilson(replied, assigned)
     completion = wilson(completed, valid)
     on_time = wilson(replied_in_sla, assigned)
     sat = bayes_satisfaction(rating_sum / 3, rated)
     components = {
-        "reply": reply[0] if reply else 0.0,
-        "completion": completion[0] if completion else 0.0,
-        "on_time": on_time[0] if on_time else 0.0,
-        "satisfaction": (sat - 1) / 4,
+        "reply": round(reply[0], 4) if reply else 0.0,
+        "completion": round(completion[0], 4) if completion else 0.0,
+        "on_time": round(on_time[0], 4) if on_time else 0.0,
+        "satisfaction": round((sat - 1) / 4, 4),
     }
-    components = {k: round(v, 4) for k, v in components.items()}
     if valid < MIN_VALID:
-        return IndexResult(False, None, components)
+        return IndexResult(False, None, components), reply, completion, on_time
     score = 100 * sum(WEIGHTS[k] * components[k] for k in WEIGHTS)
-    return IndexResult(True, round(score, 1), components)
+    return IndexResult(True, round(score, 1), components), reply, completion, on_time
