@@ -65,9 +65,10 @@ def service_index(
     rating_sum: int,
 ) -> IndexResult:
     """``rating_sum``: the sum of all three ratings over all rated complaints."""
-    return index_and_intervals(
+    index, components, *_intervals = index_and_intervals(
         valid, assigned, replied, replied_in_sla, completed, rated, rating_sum
-    )[0]
+    )
+    return IndexResult(index is not None, index, components)
 
 
 Interval = tuple[float, float] | None
@@ -81,9 +82,10 @@ def index_and_intervals(
     completed: int,
     rated: int,
     rating_sum: int,
-) -> tuple[IndexResult, Interval, Interval, Interval]:
-    """``service_index`` and the reply, completion and on-time intervals it was made from
-    (a ranking list shows both: each interval computed once)."""
+) -> tuple[float | None, dict[str, float], Interval, Interval, Interval]:
+    """The index (None: not rated), its components, and the reply, completion and on-time
+    intervals it was made from: a ranking list shows them all, each computed once (at 30M
+    complaints an overall list makes 147,000 of these)."""
     reply = wilson(replied, assigned)
     completion = wilson(completed, valid)
     on_time = wilson(replied_in_sla, assigned)
@@ -95,6 +97,6 @@ def index_and_intervals(
         "satisfaction": round((sat - 1) / 4, 4),
     }
     if valid < MIN_VALID:
-        return IndexResult(False, None, components), reply, completion, on_time
-    score = 100 * sum(WEIGHTS[k] * components[k] for k in WEIGHTS)
-    return IndexResult(True, round(score, 1), components), reply, completion, on_time
+        return None, components, reply, completion, on_time
+    score = 100 * sum([WEIGHTS[k] * components[k] for k in WEIGHTS])
+    return round(score, 1), components, reply, completion, on_time

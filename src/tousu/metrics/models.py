@@ -366,9 +366,16 @@ class RankingPosition(models.Model):
     """A company's place in one published all-sector list (written with the list): the
     company page reads its history from here instead of parsing every list's entries."""
 
-    ranking = models.ForeignKey(RankingList, on_delete=models.CASCADE, related_name="positions")
+    # no single-column indexes: the unique key starts with the list, the index below with the
+    # company (each of the 200,000 rows of a list at 30M was written into four indexes)
+    ranking = models.ForeignKey(
+        RankingList, on_delete=models.CASCADE, related_name="positions", db_index=False
+    )
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.CASCADE, related_name="ranking_positions"
+        "companies.Company",
+        on_delete=models.CASCADE,
+        related_name="ranking_positions",
+        db_index=False,
     )
     rank = models.PositiveIntegerField()
     index = models.FloatField()

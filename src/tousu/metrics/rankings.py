@@ -64,15 +64,15 @@ def entry_of(
     """A list entry from an ``index_rows`` row: the index, its inputs and intervals (each
     interval computed once)."""
     rating_sum = attitude_sum + speed_sum + satisfaction_sum
-    idx, reply, completion, on_time = formula.index_and_intervals(
+    index, components, reply, completion, on_time = formula.index_and_intervals(
         valid, assigned, replied, replied_in_sla, completed, rated, rating_sum
     )
     return {
         "company_id": company_id,
         "name": name,
         "sector": sector,
-        "index": idx.index,
-        "components": idx.components,
+        "index": index,
+        "components": components,
         "inputs": {
             "valid": valid,
             "assigned": assigned,

@@ -486,9 +486,30 @@ def plan() -> Plan | None:
     return Plan(Dialect(offset), first, last, low_id, high_id)
 
 
-def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
+def _secondary_indexes(model: Any) -> list[tuple[str, str]]:
+    """SQLite: (name, CREATE statement) of the indexes of ``model``'s table that back no
+    constraint (the unique key is part of the table and stays)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+            [model._meta.db_table],
+        )
+        return [(name, sql) for name, sql in cursor.fetchall()]
+
+
+def rebuild_sql(
+    plan: Plan, *, batch: int = BATCH_COMPLAINTS, drop_indexes: bool | None = None
+) -> dict[str, Any]:
     """Fill the emptied ``ComplaintMetric``, ``CompanyDay``, ``CompanyProblem`` and
-    ``SubmissionDay`` tables from the timelines. Call inside a transaction."""
+    ``SubmissionDay`` tables from the timelines. Call inside a transaction.
+
+    ``drop_indexes`` (default: on SQLite): the day rows' secondary indexes are dropped before
+    the day rows are inserted and built again after, in the same transaction (a failure rolls
+    the drop back too). On PostgreSQL a dropped index would lock the table against readers
+    until the commit; there the rebuild keeps them."""
+    if drop_indexes is None:
+        drop_indexes = connection.vendor == "sqlite"
     timings: dict[str, Any] = {}
     clock = _Clock(timings)
     dialect = plan.dialect
@@ -515,8 +536,15 @@ def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
             for start in range(plan.low_id, plan.high_id + 1, batch):
                 cursor.execute(statement, [start, start + batch] * 3)
             clock.lap("complaints")
+            indexes = _secondary_indexes(CompanyDay) if drop_indexes else []
+            for name, _sql in indexes:
+                cursor.execute(f"DROP INDEX {_q(name)}")
             cursor.execute(day_rows_statement())
             clock.lap("day_rows")
+            for _name, sql in indexes:
+                cursor.execute(sql)
+            if indexes:
+                clock.lap("day_indexes")
             cursor.execute(month_rows_statement())
             cursor.execute(total_rows_statement())
             clock.lap("month_rows")
