@@ -483,8 +483,9 @@ def _clear() -> None:
 
 def rebuild(*, stdout: Any = None) -> dict[str, Any]:
     """Recompute every contribution, day row (and their month and all-time rollups) and
-    problem-type row from the ``ComplaintEvent`` and ``Rating`` rows, in one transaction: in SQL (``sqlfold``, ADR 0020) where it is exact,
-    else with the Python fold (``rebuild_python``)."""
+    problem-type row from the ``ComplaintEvent`` and ``Rating`` rows, in one transaction: in
+    SQL (``sqlfold``, ADR 0020) where it is exact, else with the Python fold
+    (``rebuild_python``)."""
     t0 = time.perf_counter()
     from tousu.pagecache.cache import flush
 
