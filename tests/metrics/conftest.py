@@ -16,8 +16,11 @@ from tousu.complaints import services
 from tousu.complaints.models import Complaint
 from tousu.metrics.models import (
     COUNTERS,
+    INDEX_COUNTERS,
     CompanyDay,
+    CompanyMonth,
     CompanyProblem,
+    CompanyTotal,
     ComplaintMetric,
     SubmissionDay,
 )
@@ -56,13 +59,39 @@ def file_complaint(consumer: User) -> Callable[..., Complaint]:
     return file
 
 
+def rollup_table() -> dict[tuple[Any, ...], tuple[int, ...]]:
+    """The non-zero month and all-time rollup rows (ADR 0032), keyed by ("month", company,
+    month) and ("total", company); asserts first that they are the sums of the day rows."""
+    out: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for m in CompanyMonth.objects.all():
+        values = tuple(getattr(m, k) for k in INDEX_COUNTERS)
+        if any(values):
+            out[("month", m.company_id, m.month)] = values
+    for t in CompanyTotal.objects.all():
+        values = tuple(getattr(t, k) for k in INDEX_COUNTERS)
+        if any(values):
+            out[("total", t.company_id)] = values
+    summed: dict[tuple[Any, ...], list[int]] = {}
+    for row in CompanyDay.objects.all():
+        values = [getattr(row, k) for k in INDEX_COUNTERS]
+        for key in (("month", row.company_id, row.day.replace(day=1)), ("total", row.company_id)):
+            acc = summed.setdefault(key, [0] * len(INDEX_COUNTERS))
+            for i, v in enumerate(values):
+                acc[i] += v
+    assert out == {k: tuple(v) for k, v in summed.items() if any(v)}, "rollups ≠ day rows"
+    return out
+
+
 def day_table() -> dict[tuple[Any, ...], tuple[int, ...]]:
-    """The non-zero day rows, keyed by (company, brand, day), the problem-type rows and the
-    submissions per province and problem type."""
-    out: dict[tuple[Any, ...], tuple[int, ...]] = {
-        (row.company_id, row.problem_type): (row.valid,)
-        for row in CompanyProblem.objects.exclude(valid=0)
-    }
+    """The non-zero day rows, keyed by (company, brand, day), the problem-type rows, the
+    submissions per province and problem type and the index rollups (``rollup_table``)."""
+    out: dict[tuple[Any, ...], tuple[int, ...]] = dict(rollup_table())
+    out.update(
+        {
+            (row.company_id, row.problem_type): (row.valid,)
+            for row in CompanyProblem.objects.exclude(valid=0)
+        }
+    )
     for s in SubmissionDay.objects.exclude(submitted=0):
         out[(s.kind, s.key, s.day)] = (s.submitted,)
     for row in CompanyDay.objects.all():

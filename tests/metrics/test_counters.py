@@ -14,7 +14,14 @@ from tousu.accounts.models import User
 from tousu.companies.models import Company, CompanyMembership, MemberRole
 from tousu.complaints import services
 from tousu.complaints.models import Complaint
-from tousu.metrics.models import CompanyDay, CompanyProblem, ComplaintMetric, SubmissionDay
+from tousu.metrics.models import (
+    CompanyDay,
+    CompanyMonth,
+    CompanyProblem,
+    CompanyTotal,
+    ComplaintMetric,
+    SubmissionDay,
+)
 from tousu.metrics.selectors import Scope, totals
 
 pytestmark = pytest.mark.django_db
@@ -183,10 +190,13 @@ def test_rebuild_gives_the_same_tables_and_heals_a_missing_row(
     call_command("metrics_rebuild")
     assert (day_table(), complaint_table()) == incremental
     # three cohort days, three problem types of valid complaints, and the submissions: two
-    # problem types on the first day, one on the third; a province on each of those days
-    assert len(incremental[0]) == 3 + 3 + 3 + 2
+    # problem types on the first day, one on the third; a province on each of those days; the
+    # company's month and all-time rollup rows
+    assert len(incremental[0]) == 3 + 3 + 3 + 2 + 2
 
     # complaints filed before the metrics existed: the first event folds the whole timeline
+    CompanyTotal.objects.all().delete()
+    CompanyMonth.objects.all().delete()
     CompanyDay.objects.all().delete()
     CompanyProblem.objects.all().delete()
     SubmissionDay.objects.all().delete()

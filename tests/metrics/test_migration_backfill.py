@@ -1,6 +1,7 @@
-"""Migration ``metrics/0005`` fills the new counters of an existing database (submissions per
-company day, province and problem type) with what the incremental path would have written.
-Run in a child process on a file database: the test migrates backwards and forwards."""
+"""Migrations ``metrics/0005`` and ``metrics/0007`` fill the new counters of an existing
+database (submissions per company day, province and problem type; the month and all-time
+index rollups) with what the incremental path would have written. Run in a child process on
+a file database: the test migrates backwards and forwards."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ SCRIPT = textwrap.dedent(
     from tousu.accounts.models import User
     from tousu.companies.services import company_create
     from tousu.complaints import services
-    from tousu.metrics.models import CompanyDay, ComplaintMetric, SubmissionDay
+    from tousu.metrics.models import (
+        CompanyDay, CompanyMonth, CompanyTotal, ComplaintMetric, SubmissionDay)
 
     consumer = User.objects.create_user(phone="13600000001", role="consumer", nickname="c")
     moderator = User.objects.create_user(phone="13600000005", role="moderator", nickname="m")
@@ -54,7 +56,12 @@ SCRIPT = textwrap.dedent(
                          for m in ComplaintMetric.objects.all())
         subs = sorted([s.kind, s.key, str(s.day), s.submitted]
                       for s in SubmissionDay.objects.all())
-        return {"days": days, "metrics": metrics, "submissions": subs}
+        months = sorted([m.company_id, str(m.month), m.valid, m.assigned]
+                        for m in CompanyMonth.objects.all() if m.valid or m.assigned)
+        totals = sorted([t.company_id, t.valid, t.assigned]
+                        for t in CompanyTotal.objects.all() if t.valid or t.assigned)
+        return {"days": days, "metrics": metrics, "submissions": subs, "months": months,
+                "totals": totals}
 
     before = tables()
     call_command("migrate", "metrics", "0004", verbosity=0)
@@ -86,4 +93,5 @@ def test_backfill_writes_what_the_incremental_path_wrote(tmp_path: Path) -> None
     assert len(before["metrics"]) == 9 and {m[2] for m in before["metrics"]} == {1}
     assert {s[0] for s in before["submissions"]} == {"region", "problem"}
     assert 0 < result["kept"] < len(before["days"])  # the backfill must insert the others
+    assert len(before["months"]) == 2 and len(before["totals"]) == 2  # (metrics/0007)
     assert after == before

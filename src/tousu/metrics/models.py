@@ -8,6 +8,7 @@ transaction) and by ``tousu metrics-rebuild``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,19 @@ COUNTERS: tuple[str, ...] = (
     "satisfaction_sum",
     "frt_seconds",
     *(f"frt_b{i}" for i in range(FRT_BUCKETS)),
+)
+# the counters the service index reads (``formula.service_index``): the columns of the month
+# rollup ``CompanyMonth``; a ranking list sums only these
+INDEX_COUNTERS: tuple[str, ...] = (
+    "valid",
+    "assigned",
+    "replied",
+    "replied_in_sla",
+    "completed",
+    "rated",
+    "attitude_sum",
+    "speed_sum",
+    "satisfaction_sum",
 )
 # the columns of one ComplaintMetric row, in the order both rebuild paths write them
 METRIC_COLUMNS: tuple[str, ...] = (
@@ -105,6 +119,56 @@ class CompanyDay(Counters):
 
     def __str__(self) -> str:
         return f"{self.company_id}/{self.brand_key}/{self.day}"
+
+
+class IndexCounters(models.Model):
+    """The counters the service index reads (``INDEX_COUNTERS``)."""
+
+    valid = models.IntegerField(default=0)
+    assigned = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    replied_in_sla = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    attitude_sum = models.IntegerField(default=0)
+    speed_sum = models.IntegerField(default=0)
+    satisfaction_sum = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CompanyMonth(IndexCounters):
+    """The day rows of a company summed per calendar month (``month``: its first day), for the
+    counters the service index reads: a monthly or quarterly 红黑榜 sums a few rows per
+    company instead of every day row (ADR 0032). Kept exactly in step with ``CompanyDay``:
+    the same deltas in the same transaction (incremental path, bulk refresh), and refilled
+    from the day rows by both rebuilds. No row for a month whose index counters never moved."""
+
+    # no index of its own: the unique key starts with the company
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField(help_text="first day of the month")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="metrics_companymonth_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.month:%Y-%m}"
+
+
+class CompanyTotal(IndexCounters):
+    """A company's day rows summed over all time, index counters only: the overall 红黑榜
+    reads one row per company (less the days after its last day). Kept like ``CompanyMonth``
+    (ADR 0032)."""
+
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+
+    def __str__(self) -> str:
+        return f"{self.company_id}"
 
 
 class ComplaintMetric(Counters):
@@ -192,6 +256,25 @@ class ListKind(models.TextChoices):
     OVERALL = "overall", _("总榜")
 
 
+class EncodedList(list[Any]):
+    """A list with its JSON text already made (``rankings.publish`` encodes each entry once
+    for all the lists it appears in); ``ListJSONEncoder`` writes that text as it is."""
+
+    def __init__(self, items: list[Any], text: str) -> None:
+        super().__init__(items)
+        self.text = text
+
+
+class ListJSONEncoder(json.JSONEncoder):
+    """The JSON encoder of ``RankingList.entries``: an ``EncodedList`` as its own text, anything
+    else as ``json.dumps`` writes it."""
+
+    def encode(self, o: Any) -> str:
+        if isinstance(o, EncodedList):
+            return o.text
+        return super().encode(o)
+
+
 class ImmutableError(Exception):
     pass
 
@@ -209,7 +292,7 @@ class RankingList(models.Model):
     formula = models.JSONField(default=dict)
     red = models.JSONField(default=list)
     black = models.JSONField(default=list)
-    entries = models.JSONField(default=list)
+    entries = models.JSONField(default=list, encoder=ListJSONEncoder)
     rated = models.PositiveIntegerField(default=0)
     not_rated = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(default=timezone.now)
@@ -283,9 +366,16 @@ class RankingPosition(models.Model):
     """A company's place in one published all-sector list (written with the list): the
     company page reads its history from here instead of parsing every list's entries."""
 
-    ranking = models.ForeignKey(RankingList, on_delete=models.CASCADE, related_name="positions")
+    # no single-column indexes: the unique key starts with the list, the index below with the
+    # company (each of the 200,000 rows of a list at 30M was written into four indexes)
+    ranking = models.ForeignKey(
+        RankingList, on_delete=models.CASCADE, related_name="positions", db_index=False
+    )
     company = models.ForeignKey(
-        "companies.Company", on_delete=models.CASCADE, related_name="ranking_positions"
+        "companies.Company",
+        on_delete=models.CASCADE,
+        related_name="ranking_positions",
+        db_index=False,
     )
     rank = models.PositiveIntegerField()
     index = models.FloatField()

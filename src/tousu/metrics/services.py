@@ -25,15 +25,19 @@ from . import sqlfold
 from .fold import STATE_FIELDS, Event, State, diff, rating_from_payload, step
 from .models import (
     COUNTERS,
+    INDEX_COUNTERS,
     METRIC_COLUMNS,
     CompanyDay,
+    CompanyMonth,
     CompanyProblem,
+    CompanyTotal,
     ComplaintMetric,
     SubmissionDay,
     SubmissionKind,
 )
 
 Key = tuple[int, int, date]  # company id, brand key, cohort day
+MonthKey = tuple[int, date]  # company id, first day of the cohort month
 SubmissionKey = tuple[str, str, date]  # kind, province code or problem type, cohort day
 BATCH = 2000
 
@@ -103,13 +107,75 @@ def _day_upsert_sql() -> str:
 
 def apply_delta(key: Key, delta: dict[str, int]) -> None:
     """Add ``delta`` to the day row of ``key``, creating it when missing (one statement, so
-    concurrent events on the same company and day never lose a count)."""
+    concurrent events on the same company and day never lose a count), and to its month row."""
     _apply_many({key: delta})
 
 
-def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
+def _rollup_upsert_sql(model: Any, key: tuple[str, ...]) -> str:
+    """``_day_upsert_sql`` for a rollup of the index counters (``CompanyMonth``,
+    ``CompanyTotal``; ADR 0032)."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = [*key, *INDEX_COUNTERS]
+    return "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}".format(  # noqa: S608
+        table,
+        ", ".join(qn(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+        ", ".join(qn(c) for c in key),
+        ", ".join(f"{qn(k)} = {table}.{qn(k)} + excluded.{qn(k)}" for k in INDEX_COUNTERS),
+    )
+
+
+def month_deltas(
+    acc: dict[Key, dict[str, int]], into: dict[MonthKey, dict[str, int]] | None = None
+) -> dict[MonthKey, dict[str, int]]:
+    """The day-row deltas ``acc`` summed per company and month, index counters only."""
+    out: dict[MonthKey, dict[str, int]] = into if into is not None else {}
+    for (company_id, _brand, day), delta in acc.items():
+        changed = {k: delta[k] for k in INDEX_COUNTERS if delta.get(k)}
+        if not changed:
+            continue
+        sums = out.setdefault((company_id, day.replace(day=1)), {})
+        for k, v in changed.items():
+            sums[k] = sums.get(k, 0) + v
+    return out
+
+
+def _apply_months(months: dict[MonthKey, dict[str, int]]) -> None:
+    """Add the month deltas to the month rows and their sums to the all-time rows: one
+    prepared upsert run for every key of each, in key order. No statement when no index
+    counter moved (a submission: the intake budget, ADR 0026)."""
+    months = {key: delta for key, delta in months.items() if any(delta.values())}
+    if not months:
+        return
+    totals: dict[int, dict[str, int]] = {}
+    for (company_id, _month), delta in months.items():
+        sums = totals.setdefault(company_id, dict.fromkeys(INDEX_COUNTERS, 0))
+        for k, v in delta.items():
+            sums[k] += v
+    day = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _rollup_upsert_sql(CompanyMonth, ("company_id", "month")),
+            [
+                [c, day(m), *(delta.get(k, 0) for k in INDEX_COUNTERS)]
+                for (c, m), delta in sorted(months.items())
+            ],
+        )
+        cursor.executemany(
+            _rollup_upsert_sql(CompanyTotal, ("company_id",)),
+            [
+                [c, *(delta[k] for k in INDEX_COUNTERS)]
+                for c, delta in sorted(totals.items())
+                if any(delta.values())
+            ],
+        )
+
+
+def _apply_many(acc: dict[Key, dict[str, int]], *, months: bool = True) -> None:
     """Add many deltas to their day rows: one prepared upsert run for every key, in key order
-    (no deadlock between two writers)."""
+    (no deadlock between two writers); then, with ``months``, the same deltas to the month
+    rows (always after the day rows, so two writers cannot wait on each other crosswise)."""
     deltas = {key: {k: v for k, v in d.items() if v} for key, d in acc.items()}
     rows = [
         [c, b, connection.ops.adapt_datefield_value(d), *(delta.get(k, 0) for k in COUNTERS)]
@@ -120,6 +186,8 @@ def _apply_many(acc: dict[Key, dict[str, int]]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.executemany(_day_upsert_sql(), rows)
+    if months:
+        _apply_months(month_deltas(deltas))
 
 
 def _apply_problems_many(problems: dict[int, dict[str, int]]) -> None:
@@ -318,7 +386,9 @@ def _ratings(**filters: Any) -> dict[int, tuple[int, int, int]]:
 
 def refresh(complaint_ids: list[int]) -> None:
     """Recompute the contributions of ``complaint_ids`` from their timelines (their company
-    or brand may have changed) and move the day counters accordingly."""
+    or brand may have changed) and move the day counters accordingly (the month rows once,
+    after every day row)."""
+    months: dict[MonthKey, dict[str, int]] = {}
     for start in range(0, len(complaint_ids), BATCH):
         ids = complaint_ids[start : start + BATCH]
         acc: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
@@ -355,9 +425,11 @@ def refresh(complaint_ids: list[int]) -> None:
         if old:
             ComplaintMetric.objects.filter(pk__in=[row.pk for row in old]).delete()
         _insert_rows(ComplaintMetric, METRIC_COLUMNS, [_metric_values(row) for row in new])
-        _apply_many(acc)
+        _apply_many(acc, months=False)
+        month_deltas(acc, into=months)
         _apply_problems_many(problems)
         apply_submissions(submissions)
+    _apply_months(months)
 
 
 # --- everything from the timelines -------------------------------------------------------
@@ -398,14 +470,22 @@ def _metric_values(row: ComplaintMetric) -> list[Any]:
 def _clear() -> None:
     # DELETE, not TRUNCATE: PostgreSQL refuses TRUNCATE while the transaction has pending
     # deferred foreign-key checks (Django's constraints are DEFERRABLE INITIALLY DEFERRED)
-    for model in (CompanyDay, CompanyProblem, SubmissionDay, ComplaintMetric):
+    for model in (
+        CompanyTotal,
+        CompanyMonth,
+        CompanyDay,
+        CompanyProblem,
+        SubmissionDay,
+        ComplaintMetric,
+    ):
         model.objects.all().delete()
 
 
 def rebuild(*, stdout: Any = None) -> dict[str, Any]:
-    """Recompute every contribution, day row and problem-type row from the ``ComplaintEvent``
-    and ``Rating`` rows, in one transaction: in SQL (``sqlfold``, ADR 0020) where it is exact,
-    else with the Python fold (``rebuild_python``)."""
+    """Recompute every contribution, day row (and their month and all-time rollups) and
+    problem-type row from the ``ComplaintEvent`` and ``Rating`` rows, in one transaction: in
+    SQL (``sqlfold``, ADR 0020) where it is exact, else with the Python fold
+    (``rebuild_python``)."""
     t0 = time.perf_counter()
     from tousu.pagecache.cache import flush
 
@@ -423,6 +503,21 @@ def rebuild(*, stdout: Any = None) -> dict[str, Any]:
                 "timings": result["timings"],
             }
     return rebuild_python()
+
+
+def rollup_from_days() -> dict[str, int]:
+    """Refill the month and all-time rollups from the day rows (what both rebuilds end with).
+    For a database whose day rows were written by other means (a benchmark)."""
+    with transaction.atomic():
+        CompanyTotal.objects.all().delete()
+        CompanyMonth.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(sqlfold.month_rows_statement())
+            cursor.execute(sqlfold.total_rows_statement())
+        return {
+            "month_rows": CompanyMonth.objects.count(),
+            "total_rows": CompanyTotal.objects.count(),
+        }
 
 
 def rebuild_python() -> dict[str, Any]:
@@ -474,6 +569,18 @@ def rebuild_python() -> dict[str, Any]:
                 ["company_id", "brand_key", "day", *COUNTERS],
                 day_rows[start : start + BATCH],
             )
+        month_rows = [
+            [
+                c,
+                connection.ops.adapt_datefield_value(m),
+                *(counts.get(k, 0) for k in INDEX_COUNTERS),
+            ]
+            for (c, m), counts in sorted(month_deltas(sums).items())
+            if any(counts.values())
+        ]
+        _insert_rows(CompanyMonth, ["company_id", "month", *INDEX_COUNTERS], month_rows)
+        with connection.cursor() as cursor:
+            cursor.execute(sqlfold.total_rows_statement())
         CompanyProblem.objects.bulk_create(
             CompanyProblem(company_id=c, problem_type=t, valid=n)
             for (c, t), n in problems.items()

@@ -61,9 +61,12 @@ from .fold import (
 from .models import (
     COUNTERS,
     FRT_BOUNDS_HOURS,
+    INDEX_COUNTERS,
     METRIC_COLUMNS,
     CompanyDay,
+    CompanyMonth,
     CompanyProblem,
+    CompanyTotal,
     ComplaintMetric,
     SubmissionDay,
     SubmissionKind,
@@ -401,6 +404,40 @@ def day_rows_statement() -> str:
     )
 
 
+def month_of(column: str) -> str:
+    """The first day of ``column``'s month (a date column)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"(substr({column}, 1, 8) || '01')"
+
+
+def month_rows_statement() -> str:
+    """``CompanyMonth`` from the day rows (ADR 0032): the rebuilds, the migration's backfill
+    and ``services.rollup_from_days`` write it with this one statement. Months whose index
+    counters are all zero get no row (``selectors.index_rows`` finds those companies)."""
+    month, day = _q(CompanyMonth._meta.db_table), _q(CompanyDay._meta.db_table)
+    counters = ", ".join(_q(k) for k in INDEX_COUNTERS)
+    sums = ", ".join(f"SUM({_q(k)})" for k in INDEX_COUNTERS)
+    any_counter = " OR ".join(f"SUM({_q(k)}) <> 0" for k in INDEX_COUNTERS)
+    return (
+        f"INSERT INTO {month} (company_id, month, {counters})"  # noqa: S608
+        f" SELECT company_id, {month_of('day')}, {sums} FROM {day}"
+        f" GROUP BY company_id, {month_of('day')} HAVING {any_counter}"
+        " ORDER BY 1, 2"
+    )
+
+
+def total_rows_statement() -> str:
+    """``CompanyTotal`` from the month rows (after ``month_rows_statement``)."""
+    total, month = _q(CompanyTotal._meta.db_table), _q(CompanyMonth._meta.db_table)
+    counters = ", ".join(_q(k) for k in INDEX_COUNTERS)
+    sums = ", ".join(f"SUM({_q(k)})" for k in INDEX_COUNTERS)
+    return (
+        f"INSERT INTO {total} (company_id, {counters})"  # noqa: S608
+        f" SELECT company_id, {sums} FROM {month} GROUP BY company_id ORDER BY 1"
+    )
+
+
 def problem_rows_statement(dialect: Dialect) -> str:
     problem, metric = _q(CompanyProblem._meta.db_table), _q(ComplaintMetric._meta.db_table)
     return (
@@ -449,9 +486,30 @@ def plan() -> Plan | None:
     return Plan(Dialect(offset), first, last, low_id, high_id)
 
 
-def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
+def _secondary_indexes(model: Any) -> list[tuple[str, str]]:
+    """SQLite: (name, CREATE statement) of the indexes of ``model``'s table that back no
+    constraint (the unique key is part of the table and stays)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+            [model._meta.db_table],
+        )
+        return [(name, sql) for name, sql in cursor.fetchall()]
+
+
+def rebuild_sql(
+    plan: Plan, *, batch: int = BATCH_COMPLAINTS, drop_indexes: bool | None = None
+) -> dict[str, Any]:
     """Fill the emptied ``ComplaintMetric``, ``CompanyDay``, ``CompanyProblem`` and
-    ``SubmissionDay`` tables from the timelines. Call inside a transaction."""
+    ``SubmissionDay`` tables from the timelines. Call inside a transaction.
+
+    ``drop_indexes`` (default: on SQLite): the day rows' secondary indexes are dropped before
+    the day rows are inserted and built again after, in the same transaction (a failure rolls
+    the drop back too). On PostgreSQL a dropped index would lock the table against readers
+    until the commit; there the rebuild keeps them."""
+    if drop_indexes is None:
+        drop_indexes = connection.vendor == "sqlite"
     timings: dict[str, Any] = {}
     clock = _Clock(timings)
     dialect = plan.dialect
@@ -478,8 +536,18 @@ def rebuild_sql(plan: Plan, *, batch: int = BATCH_COMPLAINTS) -> dict[str, Any]:
             for start in range(plan.low_id, plan.high_id + 1, batch):
                 cursor.execute(statement, [start, start + batch] * 3)
             clock.lap("complaints")
+            indexes = _secondary_indexes(CompanyDay) if drop_indexes else []
+            for name, _sql in indexes:
+                cursor.execute(f"DROP INDEX {_q(name)}")
             cursor.execute(day_rows_statement())
             clock.lap("day_rows")
+            for _name, sql in indexes:
+                cursor.execute(sql)
+            if indexes:
+                clock.lap("day_indexes")
+            cursor.execute(month_rows_statement())
+            cursor.execute(total_rows_statement())
+            clock.lap("month_rows")
             cursor.execute(problem_rows_statement(dialect))
             clock.lap("problem_rows")
             for sql in submission_rows_statements(dialect):

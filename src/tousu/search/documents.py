@@ -75,25 +75,68 @@ def document_values(
     public_title: str,
     public_details: str,
 ) -> dict[str, Any]:
-    """The columns from plain values: the one definition shared by the listener (through
-    ``document_fields``) and the bulk rebuild (``index.rebuild_all``), which reads values
-    without making model instances. Keys in ``DOCUMENT_COLUMNS`` order."""
-    return {
-        "company_id": company_id,
-        "brand_id": brand_id,
-        "sector": sector,
-        "region_code": region_code,
-        "status": status,
-        "problem_mask": mask(problem_types, PROBLEM_BITS),
-        "demand_mask": mask(demands, DEMAND_BITS),
-        "submitted_ts": submitted_ts,
-        "amount_cents": amount_cents(amount),
-        "has_reply": has_reply,
-        "is_overdue": is_overdue,
-        "is_public": visibility == Visibility.PUBLIC and status in ACCEPTED_STATUSES,
-        "title_tokens": segment(public_title),
-        "body_tokens": segment(public_details),
-    }
+    """The columns from plain values, keys in ``DOCUMENT_COLUMNS`` order (the listener, through
+    ``document_fields``)."""
+    return dict(
+        zip(
+            DOCUMENT_COLUMNS,
+            document_row(
+                company_id,
+                brand_id,
+                sector,
+                region_code,
+                status,
+                mask(problem_types, PROBLEM_BITS),
+                mask(demands, DEMAND_BITS),
+                submitted_ts,
+                amount_cents(amount),
+                has_reply,
+                is_overdue,
+                visibility,
+                public_title,
+                public_details,
+            ),
+            strict=True,
+        )
+    )
+
+
+def document_row(
+    company_id: int,
+    brand_id: int | None,
+    sector: str,
+    region_code: str,
+    status: str,
+    problem_mask: int,
+    demand_mask: int,
+    submitted_ts: int,
+    amount_cents: int | None,
+    has_reply: bool,
+    is_overdue: bool,
+    visibility: str,
+    public_title: str,
+    public_details: str,
+) -> tuple[Any, ...]:
+    """The ``DOCUMENT_COLUMNS`` values in order: the one definition shared by the listener
+    (``document_values``) and the bulk rebuild (``index.rebuild_all``), which reads column
+    values without making model instances and passes the masks it decoded once per distinct
+    JSON text."""
+    return (
+        company_id,
+        brand_id,
+        sector,
+        region_code,
+        status,
+        problem_mask,
+        demand_mask,
+        submitted_ts,
+        amount_cents,
+        has_reply,
+        is_overdue,
+        visibility == Visibility.PUBLIC and status in ACCEPTED_STATUSES,
+        segment(public_title),
+        segment(public_details),
+    )
 
 
 DOCUMENT_COLUMNS = (

@@ -10,7 +10,10 @@ from tousu.metrics.services import rebuild
 
 
 class Command(BaseCommand):
-    help = "Recompute the metric counters (CompanyDay, ComplaintMetric) from the timelines."
+    help = (
+        "Recompute the metric counters (ComplaintMetric, CompanyDay and its month and all-time"
+        " rollups, problem types, submissions) from the timelines."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = rebuild()

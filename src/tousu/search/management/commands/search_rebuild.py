@@ -52,3 +52,5 @@ class Command(BaseCommand):
                 f"{keys} typeahead keys in {keys_seconds:.1f} s"
             )
         )
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in stats.cpu_parts.items() if v >= 0.05)
+        self.stdout.write(f"CPU of this process: {parts}")
