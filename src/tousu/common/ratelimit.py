@@ -35,15 +35,18 @@ def hit(key: str, *, limit: int, window: int) -> int:
 
 def _redis_hit(store: RedisCache, cache_key: str, window: int) -> int:
     """The same count in one round trip instead of three (``add``, then ``incr``, which is an
-    ``EXISTS`` and an ``INCR``): ``INCR`` and ``EXPIRE … NX`` (the expiry set only by the hit
-    that created the key) in one ``MULTI``, under the key the cache API would use. Every read
-    API request passes here (``partners.middleware``)."""
+    ``EXISTS`` and an ``INCR``): ``INCR`` and ``TTL`` in one ``MULTI``, under the key the cache
+    API would use; a counter without an expiry (the hit that created it) gets one in a second
+    round trip. Any Redis version (``EXPIRE … NX`` would need 7.0). Every read API request
+    passes here (``partners.middleware``)."""
     key = store.make_and_validate_key(cache_key)
     client = store._cache.get_client(key, write=True)  # type: ignore[attr-defined]
     with client.pipeline(transaction=True) as pipe:
         pipe.incr(key)
-        pipe.expire(key, window, nx=True)
-        count, _ = pipe.execute()
+        pipe.ttl(key)
+        count, ttl = pipe.execute()
+    if ttl < 0:  # -1: no expiry yet
+        client.expire(key, window)
     return int(count)
 
 
