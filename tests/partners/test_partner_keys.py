@@ -228,3 +228,34 @@ def test_a_key_reads_only_what_its_scopes_open() -> None:
     # a refusal uses none of the key's quota
     assert sorted(PartnerUsage.objects.values_list("key_id", "requests", "refused")) == before
     assert {reader.pk, analyst.pk} <= {k for k, _r, _f in before}
+
+
+def test_a_read_key_searches_as_the_public(company: Any, consumer: User, moderator: User) -> None:
+    """``X-Api-Key`` carries partner keys too: the search and the detail read them as the
+    public (with the key's limits), not as a company key (which answered 401)."""
+    from tousu.complaints import services
+
+    complaint, _ = services.complaint_submit(
+        consumer=consumer,
+        data=services.ComplaintInput(
+            title="会员自动续费扣款",
+            details="会员到期后自动续费扣款，没有任何提醒，要求退款。",
+            company_id=company.pk,
+            problem_types=["refund_difficult"],
+            demands=["refund"],
+        ),
+    )
+    services.complaint_accept(complaint_id=complaint.pk, actor=moderator)
+    _key, raw = partner_key_create(
+        name="只读", organisation="某某日报", contact_email="a@example.com", scopes=["read"]
+    )
+    reader = Client(HTTP_X_API_KEY=raw)
+    found = reader.get("/api/v1/complaints/search", {"q": "自动续费"})
+    assert found.status_code == 200, found.content
+    assert [i["public_number"] for i in found.json()["items"]] == [complaint.public_number]
+    assert "X-Quota-Remaining" in found
+    detail = reader.get(f"/api/v1/complaints/{complaint.public_number}")
+    assert detail.status_code == 200 and "X-Quota-Remaining" in detail
+    # a company key in that header is still a company key, and a bad one still a 401
+    bad = Client(HTTP_X_API_KEY="tsm_not-a-key").get("/api/v1/complaints/search", {"q": "续费"})
+    assert bad.status_code == 401

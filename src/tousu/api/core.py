@@ -102,6 +102,10 @@ def optional_key(request: HttpRequest) -> KeyPrincipal | None:
     raw = header[7:].strip() if header.lower().startswith("bearer ") else ""
     if not raw.startswith(CompanyApiKey.PREFIX):
         raw = request.headers.get("X-Api-Key", "").strip()
+        # ``X-Api-Key`` also carries partner keys (``tpk_…``), which the read limits
+        # (tousu.partners) check and which read what the public reads
+        if not raw.startswith(CompanyApiKey.PREFIX):
+            return None
     return api_key_authenticate(raw) if raw else None
 
 
