@@ -1,7 +1,7 @@
 """The 红黑榜 read whole months from ``CompanyMonth`` and all time from ``CompanyTotal`` (ADR
 0032): on generated histories plus live events, every period gives the same companies and sums,
-and the same published lists, as summing the day rows; the stored entries are the JSON of the
-entries."""
+and the same published lists, as summing the day rows; each list's rows hold its entries' JSON
+in rank order."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
 from conftest import complaint_input, day_table
 from tousu.accounts.models import Role, User
@@ -58,19 +58,13 @@ def _published(kind: str, start: date | None, end: date, *, rollup: bool) -> lis
         made = publish(kind, start, end, rollup=rollup)
         out = []
         for ranking in RankingList.objects.filter(pk__in=[r.pk for r in made]).order_by("sector"):
-            with connection.cursor() as cursor:  # the stored text is the JSON of the entries
-                cursor.execute(
-                    f"SELECT entries FROM {RankingList._meta.db_table} WHERE id = %s",  # noqa: S608
-                    [ranking.pk],
-                )
-                stored = cursor.fetchone()[0]
-            entries = json.loads(stored) if isinstance(stored, str) else stored
-            assert entries == json.loads(json.dumps(ranking.entries))
-            positions = list(
-                RankingPosition.objects.filter(ranking=ranking)
-                .order_by("rank")
-                .values_list("company_id", "rank", "index", "on_list")
-            )
+            rows = RankingPosition.objects.filter(ranking=ranking).order_by("rank")
+            entries = [json.loads(p.entry) for p in rows]
+            assert [e["rank"] for e in entries] == list(range(1, ranking.rated + 1))
+            positions = [(p.company_id, p.rank, p.index, p.on_list) for p in rows]
+            assert [p[:3] for p in positions] == [
+                (e["company_id"], e["rank"], e["index"]) for e in entries
+            ]
             out.append(
                 (
                     ranking.sector,

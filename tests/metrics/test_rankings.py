@@ -131,7 +131,7 @@ def test_lists_are_published_once_immutable_and_served(
     assert [e["name"] for e in weekly.red] == ["好商家"]
     assert [e["name"] for e in weekly.black] == ["差商家"]
     assert weekly.formula["version"] == formula.VERSION
-    assert weekly.entries[0]["inputs"]["replied"] == 12
+    assert weekly.positions.get(rank=1).data["inputs"]["replied"] == 12
     weekly.red = []
     with pytest.raises(ImmutableError):
         weekly.save()

@@ -12,10 +12,20 @@ from tousu.common.errors import ValidationFailed
 from tousu.companies.models import Sector
 from tousu.metrics import formula
 from tousu.metrics.models import RankingList
-from tousu.metrics.selectors import Scope, company_metrics, ranking_get, ranking_lists, windows
+from tousu.metrics.selectors import (
+    Scope,
+    company_metrics,
+    ranking_entries,
+    ranking_get,
+    ranking_lists,
+    windows,
+)
 
 from .core import router
 from .schemas import ErrorOut
+
+ENTRIES_LIMIT = 100  # entries per response, as the other lists' default page
+ENTRIES_MAX_LIMIT = 1000
 
 
 class RankingSummary(Schema):
@@ -34,6 +44,8 @@ class RankingOut(RankingSummary):
     formula: dict[str, Any]
     red: list[dict[str, Any]]
     black: list[dict[str, Any]]
+    limit: int
+    offset: int
     entries: list[dict[str, Any]]
 
 
@@ -54,10 +66,29 @@ def list_rankings(
     return ranking_lists(kind=kind, sector=sector)
 
 
-@router.get("/rankings/{list_id}", response={200: RankingOut, 404: ErrorOut}, tags=["public"])
-def get_ranking(request: HttpRequest, list_id: int) -> RankingList:
-    """One snapshot with the formula it used and every rated company's inputs."""
-    return ranking_get(list_id)
+@router.get(
+    "/rankings/{list_id}", response={200: RankingOut, 404: ErrorOut, 422: ErrorOut}, tags=["public"]
+)
+def get_ranking(
+    request: HttpRequest, list_id: int, limit: int = ENTRIES_LIMIT, offset: int = 0
+) -> dict[str, Any]:
+    """One snapshot with the formula it used, red and black, and its rated companies' entries
+    with their inputs by rank, ``limit`` (1–1000) from ``offset`` (``rated`` counts them)."""
+    if not 1 <= limit <= ENTRIES_MAX_LIMIT or offset < 0:
+        raise ValidationFailed(
+            f"limit 应为1到{ENTRIES_MAX_LIMIT}，offset 不能为负",
+            code="invalid_paging",
+            details={"limit": [1, ENTRIES_MAX_LIMIT], "offset": ">= 0"},
+        )
+    ranking = ranking_get(list_id)
+    header = {f: getattr(ranking, f) for f in RankingSummary.model_fields}
+    header.update(formula=ranking.formula, red=ranking.red, black=ranking.black)
+    return {
+        **header,
+        "limit": limit,
+        "offset": offset,
+        "entries": ranking_entries(ranking, offset, limit),
+    }
 
 
 @router.get(

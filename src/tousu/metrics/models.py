@@ -9,7 +9,7 @@ transaction) and by ``tousu metrics-rebuild``.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -257,8 +257,9 @@ class ListKind(models.TextChoices):
 
 
 class EncodedList(list[Any]):
-    """A list with its JSON text already made (``rankings.publish`` encodes each entry once
-    for all the lists it appears in); ``ListJSONEncoder`` writes that text as it is."""
+    """A list with its JSON text already made; ``ListJSONEncoder`` writes that text as it is.
+    (Lists no longer store their entries as JSON, ADR 0032 amendment: both stay because
+    migration 0007 names the encoder.)"""
 
     def __init__(self, items: list[Any], text: str) -> None:
         super().__init__(items)
@@ -280,9 +281,10 @@ class ImmutableError(Exception):
 
 
 class RankingList(models.Model):
-    """A 红黑榜 as published: immutable once written. ``entries`` holds every rated company's
-    index and inputs (so the list can be checked by anyone), ``formula`` the formula version
-    and its parameters."""
+    """A 红黑榜 as published: immutable once written. Its ``positions`` hold every rated
+    company's entry, index and inputs (so the list can be checked by anyone), ``formula`` the
+    formula version and its parameters; ``red`` and ``black`` are copies of the first and last
+    entries."""
 
     kind = models.CharField(max_length=10, choices=ListKind.choices)
     sector = models.CharField(max_length=20, blank=True, help_text="blank: all sectors")
@@ -292,7 +294,6 @@ class RankingList(models.Model):
     formula = models.JSONField(default=dict)
     red = models.JSONField(default=list)
     black = models.JSONField(default=list)
-    entries = models.JSONField(default=list, encoder=ListJSONEncoder)
     rated = models.PositiveIntegerField(default=0)
     not_rated = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(default=timezone.now)
@@ -363,11 +364,14 @@ class ServiceStar(models.Model):
 
 
 class RankingPosition(models.Model):
-    """A company's place in one published all-sector list (written with the list): the
-    company page reads its history from here instead of parsing every list's entries."""
+    """A company's entry in one published list (all-sector or sector; written with the list):
+    its rank, index and the entry as published (``entry``: the JSON text, with its inputs and
+    intervals). The list's pages read it by rank, the company page its history in the
+    all-sector lists (ADR 0032 amendment)."""
 
-    # no single-column indexes: the unique key starts with the list, the index below with the
-    # company (each of the 200,000 rows of a list at 30M was written into four indexes)
+    # no single-column indexes: one unique key starts with the list (pages by rank), the other
+    # with the company (its history); each of the 200,000 rows of a list at 30M was written
+    # into every index
     ranking = models.ForeignKey(
         RankingList, on_delete=models.CASCADE, related_name="positions", db_index=False
     )
@@ -380,9 +384,17 @@ class RankingPosition(models.Model):
     rank = models.PositiveIntegerField()
     index = models.FloatField()
     on_list = models.CharField(max_length=5, blank=True)  # red / black / ""
+    # JSON text (not parsed into jsonb on writing: 82 MB per 30M list); ``data`` parses it
+    entry = models.TextField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["ranking", "company"], name="ranking_position_once")
+            models.UniqueConstraint(fields=["ranking", "rank"], name="ranking_position_rank"),
+            models.UniqueConstraint(fields=["company", "ranking"], name="ranking_position_once"),
         ]
-        indexes = [models.Index(fields=["company", "ranking"], name="ranking_position_company")]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The entry as published (``company_id``, ``name``, ``sector``, ``index``,
+        ``components``, ``inputs``, ``intervals``, ``rank``)."""
+        return cast(dict[str, Any], json.loads(self.entry))

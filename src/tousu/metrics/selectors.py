@@ -4,6 +4,7 @@ of the complaints (``overdue_now`` counts ``ComplaintMetric`` rows through an in
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -521,6 +522,36 @@ def ranking_get(list_id: int) -> RankingList:
     return found
 
 
+def ranking_entries(ranking: RankingList, offset: int, limit: int) -> list[dict[str, Any]]:
+    """The list's entries ranked ``offset + 1`` to ``offset + limit``, as published (one query
+    on the list's ``(ranking, rank)`` key: ranks are 1..n)."""
+    from .models import RankingPosition
+
+    texts = (
+        RankingPosition.objects.filter(
+            ranking_id=ranking.pk, rank__gt=offset, rank__lte=offset + limit
+        )
+        .order_by("rank")
+        .values_list("entry", flat=True)
+    )
+    return [json.loads(t) for t in texts]
+
+
+class RankedEntries:
+    """A list's entries for ``Paginator``: its length is ``rated``, a slice one query."""
+
+    def __init__(self, ranking: RankingList) -> None:
+        self.ranking = ranking
+
+    def __len__(self) -> int:
+        return self.ranking.rated
+
+    def __getitem__(self, s: slice) -> list[dict[str, Any]]:
+        start = s.start or 0
+        stop = len(self) if s.stop is None else min(s.stop, len(self))
+        return ranking_entries(self.ranking, start, max(stop - start, 0))
+
+
 def latest_lists(sector: str = "") -> list[RankingList]:
     """The newest list of each kind (current formula version first)."""
     out = []
@@ -614,7 +645,7 @@ def company_positions(company_id: int, limit: int = 24) -> list[dict[str, Any]]:
     from .models import RankingPosition
 
     rows = (
-        RankingPosition.objects.filter(company_id=company_id)
+        RankingPosition.objects.filter(company_id=company_id, ranking__sector="")
         .select_related("ranking")
         .only("rank", "index", "on_list", "ranking__kind", "ranking__period_end", "ranking__rated")
         .order_by("-ranking__period_end", "ranking__kind", "-ranking_id")[:limit]

@@ -4,7 +4,7 @@ with every company's current inputs."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -22,6 +22,7 @@ from . import formula
 from .models import ListKind
 from .rankings import rank
 from .selectors import (
+    RankedEntries,
     Scope,
     Totals,
     companies_compare,
@@ -74,7 +75,9 @@ def ranking_detail(request: HttpRequest, list_id: int) -> HttpResponse:
         ranking = ranking_get(list_id)
     except NotFound:
         raise Http404 from None
-    page = Paginator(ranking.entries, 50).get_page(request.GET.get("page"))
+    # (a list's page reads only its own rows: ``RankedEntries`` slices by rank)
+    entries = cast("list[dict[str, Any]]", RankedEntries(ranking))
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "metrics/ranking_detail.html",
